@@ -1,0 +1,235 @@
+"""Each council's local response to the recommendations, and the audit trail of its progress."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from authorities.models import Authority
+from recommendations.models import Recommendation, RecommendationPart, SourcedModel
+
+
+class Status(models.TextChoices):
+    """Delivery status: where a council stands, separate from how worried it is (RAG)."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    ONGOING = "ongoing", "Ongoing (embedded in practice)"
+    AWAITING_NATIONAL = "awaiting_national", "Awaiting national guidance or action"
+    PARTNER_AGENCY = "partner_agency", "A matter for a partner agency"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+STATUS_TAG_CLASSES = {
+    Status.NOT_STARTED: "govuk-tag--grey",
+    Status.IN_PROGRESS: "govuk-tag--blue",
+    Status.COMPLETE: "govuk-tag--green",
+    Status.ONGOING: "govuk-tag--turquoise",
+    Status.AWAITING_NATIONAL: "govuk-tag--purple",
+    Status.PARTNER_AGENCY: "govuk-tag--light-blue",
+    Status.NOT_APPLICABLE: "govuk-tag--grey",
+}
+
+
+class Rag(models.TextChoices):
+    """Red, amber or green: how much risk the council sees. Always shown as a word, never colour alone."""
+
+    NOT_RATED = "", "Not rated"
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+RAG_TAG_CLASSES = {
+    Rag.NOT_RATED: "govuk-tag--grey",
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.GREEN: "govuk-tag--green",
+}
+
+
+def status_tag_class(status):
+    return STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")
+
+
+def rag_tag_class(rag):
+    return RAG_TAG_CLASSES.get(rag, "govuk-tag--grey")
+
+
+class LocalResponseQuerySet(models.QuerySet):
+    def with_context(self):
+        """Responses with their council, recommendation and part, ordered as the report orders them."""
+        return self.select_related("authority", "recommendation", "part", "updated_by").order_by(
+            "recommendation__number", "part__letter", "authority__name"
+        )
+
+
+class LocalResponse(SourcedModel):
+    """One council's position on one recommendation, or on one lettered part of it."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="responses")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="responses")
+    part = models.ForeignKey(
+        RecommendationPart,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        null=True,
+        blank=True,
+        help_text="Set when the council answers a lettered part rather than the whole recommendation.",
+    )
+    text = models.TextField("response", help_text="The council's local response in its own words.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField("RAG", max_length=10, choices=Rag.choices, blank=True, default=Rag.NOT_RATED)
+    lead_officer = models.CharField(max_length=150, blank=True)
+    original_target_date = models.DateField(
+        null=True, blank=True, help_text="The first target date set; kept when the target moves."
+    )
+    target_date = models.DateField(null=True, blank=True, help_text="The current target date.")
+    target_date_reason = models.TextField(
+        blank=True, help_text="Why the target date moved from the original; required when it has."
+    )
+    evidence = models.TextField(blank=True, help_text="What shows progress: documents, minutes, links.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with every saved change; guards against lost updates."
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LocalResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation__number", "part__letter", "authority__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "recommendation"],
+                condition=models.Q(part__isnull=True),
+                name="unique_response_to_whole_recommendation",
+            ),
+            models.UniqueConstraint(
+                fields=["authority", "part"],
+                condition=models.Q(part__isnull=False),
+                name="unique_response_to_part",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.authority.short_name}: {self.label}"
+
+    def clean(self):
+        if self.part_id and self.part.recommendation_id != self.recommendation_id:
+            raise ValidationError({"part": "That part belongs to a different recommendation."})
+        if (
+            self.original_target_date
+            and self.target_date
+            and self.target_date != self.original_target_date
+            and not self.target_date_reason.strip()
+        ):
+            raise ValidationError({"target_date_reason": "Give a reason for moving the target date."})
+
+    @property
+    def label(self):
+        if self.part_id:
+            return f"Recommendation {self.recommendation.number}({self.part.letter})"
+        return f"Recommendation {self.recommendation.number}"
+
+    @property
+    def is_overdue(self):
+        return (
+            self.target_date is not None
+            and self.target_date < timezone.localdate()
+            and self.status not in (Status.COMPLETE, Status.ONGOING, Status.NOT_APPLICABLE)
+        )
+
+    @property
+    def status_tag_class(self):
+        return status_tag_class(self.status)
+
+    @property
+    def rag_tag_class(self):
+        return rag_tag_class(self.rag)
+
+    def get_absolute_url(self):
+        return reverse(
+            "authorities:response", args=[self.authority.slug, self.recommendation.number]
+        )
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def timeline(self):
+        """Updates newest first, with who made them."""
+        return self.select_related("by").order_by("-dated", "-created_at", "-id")
+
+
+class ProgressUpdate(models.Model):
+    """A dated entry in a response's audit trail. Append-only: nothing edits or deletes it."""
+
+    response = models.ForeignKey(LocalResponse, on_delete=models.PROTECT, related_name="updates")
+    dated = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the change happened; for an entry from a source document, the document's date "
+        "if it states one.",
+    )
+    date_wording = models.CharField(
+        max_length=150, blank=True, help_text="What the source says of the date where it gives none exactly."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_name = models.CharField(
+        max_length=150, help_text="Who made the change, as shown on the timeline (kept if the user goes)."
+    )
+    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    status_after = models.CharField(max_length=20, choices=Status.choices)
+    rag_before = models.CharField(max_length=10, choices=Rag.choices, blank=True)
+    rag_after = models.CharField(max_length=10, choices=Rag.choices, blank=True)
+    target_date_before = models.DateField(null=True, blank=True)
+    target_date_after = models.DateField(null=True, blank=True)
+    note = models.TextField()
+    source_document = models.CharField(max_length=100, blank=True)
+    source_reference = models.CharField(max_length=200, blank=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-dated", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.response} update {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("A progress update cannot be changed once recorded.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A progress update cannot be deleted.")
+
+    @property
+    def status_changed(self):
+        return self.status_before != self.status_after
+
+    @property
+    def rag_changed(self):
+        return self.rag_before != self.rag_after
+
+    @property
+    def target_date_moved(self):
+        return self.target_date_before is not None and self.target_date_before != self.target_date_after
+
+    @property
+    def status_after_tag_class(self):
+        return status_tag_class(self.status_after)
+
+    @property
+    def rag_after_tag_class(self):
+        return rag_tag_class(self.rag_after)
