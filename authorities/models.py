@@ -13,7 +13,9 @@ class Authority(SourcedModel):
     name = models.CharField(max_length=150, unique=True)
     short_name = models.CharField(max_length=60, help_text='How pages name it, e.g. "Darlington".')
     slug = models.SlugField(max_length=60, unique=True)
-    lscb_name = models.CharField("LSCB", max_length=150, blank=True, help_text="Its Local Safeguarding Children Board.")
+    lscb_name = models.CharField(
+        "LSCB", max_length=150, blank=True, help_text="Its Local Safeguarding Children Board."
+    )
     childrens_trust_name = models.CharField("Children's Trust", max_length=150, blank=True)
     directorate = models.CharField(max_length=150, blank=True)
     director_name = models.CharField(max_length=100, blank=True)
@@ -117,7 +119,9 @@ class Decision(SourcedModel):
     conflicts_of_interest = models.TextField("declared conflicts of interest", blank=True)
     dispensations = models.TextField("details of any dispensations", blank=True)
     call_in_deadline = models.DateTimeField(null=True, blank=True)
-    call_in_wording = models.CharField(max_length=150, blank=True, help_text="The deadline as the record words it.")
+    call_in_wording = models.CharField(
+        max_length=150, blank=True, help_text="The deadline as the record words it."
+    )
     published_on = models.DateField("date of publication", null=True, blank=True)
 
     def __str__(self):

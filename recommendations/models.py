@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class SourcedModel(models.Model):
@@ -76,7 +77,7 @@ class RecommendationQuerySet(models.QuerySet):
             models.Prefetch(
                 "commitment_links",
                 queryset=CommitmentLink.objects.select_related("commitment").order_by(
-                    "commitment__source", "commitment__section", "commitment__number"
+                    source_order("commitment__source"), "commitment__section", "commitment__number"
                 ),
             ),
         )
@@ -139,6 +140,27 @@ class RecommendationPart(SourcedModel):
         return f"{self.recommendation.number}({self.letter})"
 
 
+def source_order(field="source"):
+    """Sorts commitment sources in the order the Government made them, not alphabetically."""
+    return models.Case(
+        *(models.When(**{field: value}, then=index) for index, value in enumerate(Commitment.Source.values)),
+        output_field=models.IntegerField(),
+    )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def for_list(self):
+        """Commitments in the order they were made, each with its links and their recommendations."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "links",
+                queryset=CommitmentLink.objects.select_related("recommendation").order_by(
+                    "recommendation__number"
+                ),
+            )
+        ).order_by(source_order(), "section", "number")
+
+
 class Commitment(SourcedModel):
     """A commitment the Government made in answer to the report, with when it was due."""
 
@@ -172,6 +194,8 @@ class Commitment(SourcedModel):
         Recommendation, through="CommitmentLink", related_name="commitments", blank=True
     )
 
+    objects = CommitmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["source", "section", "number"]
         constraints = [
@@ -180,6 +204,16 @@ class Commitment(SourcedModel):
 
     def __str__(self):
         return self.text[:80]
+
+    def group_heading(self):
+        """The heading a list of commitments groups this one under."""
+        if self.section:
+            return f"{self.get_source_display()}: {self.get_section_display()}"
+        return self.get_source_display()
+
+    @property
+    def is_past_due(self):
+        return self.due_date is not None and self.due_date < timezone.localdate()
 
 
 class CommitmentLink(models.Model):

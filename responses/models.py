@@ -1,5 +1,8 @@
 """Each council's local response to the recommendations, and the audit trail of its progress."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -58,12 +61,69 @@ def rag_tag_class(rag):
     return RAG_TAG_CLASSES.get(rag, "govuk-tag--grey")
 
 
+TIMELINE_ORDER = (
+    models.F("dated").desc(nulls_last=True),
+    models.F("created_at").desc(),
+    models.F("id").desc(),
+)
+
+
+@dataclass
+class StatusSummary:
+    """Where the councils stand on one recommendation: councils per status, and how many gave none."""
+
+    counts: list  # [(Status, number of councils)] in the order of Status
+    no_response: int
+
+    @property
+    def items(self):
+        return [
+            {"label": status.label, "css_class": status_tag_class(status), "count": count}
+            for status, count in self.counts
+        ]
+
+
 class LocalResponseQuerySet(models.QuerySet):
     def with_context(self):
         """Responses with their council, recommendation and part, ordered as the report orders them."""
-        return self.select_related("authority", "recommendation", "part", "updated_by").order_by(
+        return self.select_related("authority", "recommendation", "part").order_by(
             "recommendation__number", "part__letter", "authority__name"
         )
+
+    def for_authority(self, authority):
+        """One council's responses with their parts and latest update, in report order."""
+        return (
+            self.filter(authority=authority)
+            .select_related("part")
+            .with_last_update()
+            .order_by("recommendation__number", "part__letter")
+        )
+
+    def with_last_update(self):
+        """Annotate each response with the date (or the source's wording of it) of its latest update."""
+        latest = ProgressUpdate.objects.filter(response=models.OuterRef("pk")).order_by(*TIMELINE_ORDER)
+        return self.annotate(
+            last_update_dated=models.Subquery(latest.values("dated")[:1]),
+            last_update_wording=models.Subquery(latest.values("date_wording")[:1]),
+        )
+
+    def status_summaries(self, council_count):
+        """{recommendation id: StatusSummary} for every recommendation with at least one response.
+
+        A council that answers a recommendation part by part with different statuses counts once
+        under each status it uses, so the line reads as "how many councils say this".
+        """
+        statuses_by_rec = defaultdict(lambda: defaultdict(set))
+        for rec_id, authority_id, status in self.values_list("recommendation_id", "authority_id", "status"):
+            statuses_by_rec[rec_id][status].add(authority_id)
+        summaries = {}
+        for rec_id, councils_by_status in statuses_by_rec.items():
+            answering = set().union(*councils_by_status.values())
+            counts = [
+                (status, len(councils_by_status[status])) for status in Status if status in councils_by_status
+            ]
+            summaries[rec_id] = StatusSummary(counts=counts, no_response=council_count - len(answering))
+        return summaries
 
 
 class LocalResponse(SourcedModel):
@@ -157,18 +217,16 @@ class LocalResponse(SourcedModel):
         return rag_tag_class(self.rag)
 
     def get_absolute_url(self):
-        return reverse(
-            "authorities:response", args=[self.authority.slug, self.recommendation.number]
-        )
+        return reverse("responses:detail", args=[self.authority.slug, self.recommendation.number])
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
     def timeline(self):
         """Updates newest first, with who made them."""
-        return self.select_related("by").order_by("-dated", "-created_at", "-id")
+        return self.select_related("by").order_by(*TIMELINE_ORDER)
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(SourcedModel):
     """A dated entry in a response's audit trail. Append-only: nothing edits or deletes it."""
 
     response = models.ForeignKey(LocalResponse, on_delete=models.PROTECT, related_name="updates")
@@ -195,13 +253,11 @@ class ProgressUpdate(models.Model):
     target_date_before = models.DateField(null=True, blank=True)
     target_date_after = models.DateField(null=True, blank=True)
     note = models.TextField()
-    source_document = models.CharField(max_length=100, blank=True)
-    source_reference = models.CharField(max_length=200, blank=True)
 
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-dated", "-created_at", "-id"]
+        ordering = TIMELINE_ORDER
 
     def __str__(self):
         return f"{self.response} update {self.pk}"

@@ -1,0 +1,68 @@
+"""Shared test set-up: the reference data, and named personas who use the tracker."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from authorities.models import Authority, Membership
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped reference data once into the test database, as `make run` does."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "reference", verbosity=0)
+
+
+def make_user(username, authority=None, role=None, **flags):
+    user = get_user_model().objects.create_user(username=username, password="correct-horse-battery", **flags)
+    if role:
+        Membership.objects.create(user=user, authority=authority, role=role)
+    return user
+
+
+@pytest.fixture
+def darlington(db):
+    return Authority.objects.get(slug="darlington")
+
+
+@pytest.fixture
+def newcastle(db):
+    return Authority.objects.get(slug="newcastle")
+
+
+@pytest.fixture
+def officer_darlington(darlington):
+    return make_user("officer.test-darlington", darlington, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def officer_newcastle(newcastle):
+    return make_user("officer.test-newcastle", newcastle, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def chair_darlington(darlington):
+    return make_user("chair.test-darlington", darlington, Membership.Role.CHAIR)
+
+
+@pytest.fixture
+def clerk_darlington(darlington):
+    return make_user("clerk.test-darlington", darlington, Membership.Role.CLERK)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("admin.test", None, Membership.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no role at any council."""
+    return make_user("outsider.test")
+
+
+@pytest.fixture
+def officer_client(client, officer_darlington):
+    client.force_login(officer_darlington)
+    return client

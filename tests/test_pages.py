@@ -1,0 +1,150 @@
+"""The browsing pages: what a signed-in user sees, and what anyone else does not."""
+
+import pytest
+from django.urls import reverse
+
+from authorities.models import Authority
+from recommendations.models import Commitment, Recommendation
+from responses.models import LocalResponse, ProgressUpdate, Status
+
+from .helpers import normalise, visible_text
+
+PAGES = [
+    reverse("home"),
+    reverse("recommendations:list"),
+    reverse("recommendations:detail", args=[51]),
+    reverse("recommendations:commitments"),
+    reverse("authorities:list"),
+    reverse("authorities:detail", args=["central-bedfordshire"]),
+    reverse("responses:detail", args=["central-bedfordshire", 2]),
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_visitor_is_sent_to_sign_in(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_shows_for_a_signed_in_user_without_a_role(client, outsider, url):
+    client.force_login(outsider)
+    assert client.get(url).status_code == 200
+
+
+def test_sign_in_page_signs_in_a_demo_style_account(client, officer_darlington):
+    response = client.post(
+        reverse("login"), {"username": officer_darlington.username, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_sign_in_with_a_wrong_password_shows_a_problem(client, officer_darlington):
+    response = client.post(reverse("login"), {"username": officer_darlington.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert "There is a problem" in visible_text(response)
+
+
+def test_recommendation_list_groups_all_58_under_the_seven_themes_in_report_order(officer_client):
+    text = visible_text(officer_client.get(reverse("recommendations:list")))
+    themes = [
+        "Leadership and accountability",
+        "Support for children",
+        "Interagency working",
+        "Children's workforce",
+        "Improvement and challenge",
+        "Organisation and finance",
+        "Legal",
+    ]
+    positions = [text.index(f"{number}. {name}") for number, name in enumerate(themes, start=1)]
+    assert positions == sorted(positions)
+    response = officer_client.get(reverse("recommendations:list"))
+    for number in range(1, 59):
+        assert reverse("recommendations:detail", args=[number]) in response.content.decode()
+
+
+def test_recommendation_list_summarises_where_the_councils_stand(officer_client):
+    text = visible_text(officer_client.get(reverse("recommendations:list")))
+    # Recommendation 42 is answered only by Central Bedfordshire ("This is a matter for Ofsted").
+    assert LocalResponse.objects.filter(recommendation__number=42).count() == 1
+    assert "A matter for a partner agency 1 of 4 , no response from 3" in text
+
+
+def test_recommendation_51_shows_its_text_and_every_councils_position_with_its_source(officer_client):
+    recommendation = Recommendation.objects.get(number=51)
+    text = visible_text(officer_client.get(reverse("recommendations:detail", args=[51])))
+    assert normalise(recommendation.text) in text
+    for authority in Authority.objects.all():
+        assert authority.name in text
+        responses = LocalResponse.objects.filter(authority=authority, recommendation=recommendation)
+        for response in responses:
+            for paragraph in response.text.split("\n\n"):
+                assert normalise(paragraph) in text
+            assert f"Source: {response.source_document}, {response.source_reference}" in text
+            assert response.get_status_display() in text
+    answered = LocalResponse.objects.filter(recommendation=recommendation).values("authority").distinct()
+    assert text.count("No response recorded") == Authority.objects.count() - answered.count()
+
+
+def test_a_council_that_has_not_answered_is_named_plainly(officer_client):
+    # Darlington's paragraphs speak to no Serious Case Review recommendation such as 47.
+    assert not LocalResponse.objects.filter(authority__slug="darlington", recommendation__number=47).exists()
+    response = officer_client.get(reverse("responses:detail", args=["darlington", 47]))
+    assert "No response recorded" in visible_text(response)
+
+
+def test_recommendation_detail_lists_the_commitments_that_answer_it(officer_client):
+    text = visible_text(officer_client.get(reverse("recommendations:detail", args=[51])))
+    commitments = Commitment.objects.filter(recommendations__number=51)
+    assert commitments.exists()
+    for commitment in commitments:
+        assert normalise(commitment.text) in text
+    assert "Stated in a source" in text
+
+
+def test_recommendation_detail_shows_lettered_parts(officer_client):
+    recommendation = Recommendation.objects.get(number=19)
+    text = visible_text(officer_client.get(recommendation.get_absolute_url()))
+    for part in recommendation.parts.all():
+        assert f"({part.letter}) {normalise(part.text)}" in text
+
+
+def test_unknown_recommendation_and_council_are_not_found(officer_client):
+    assert officer_client.get("/recommendations/59/").status_code == 404
+    assert officer_client.get("/authorities/haringey/").status_code == 404
+    assert officer_client.get("/authorities/darlington/recommendations/0/").status_code == 404
+
+
+def test_council_page_lists_every_recommendation_and_its_responses_by_theme(officer_client):
+    response = officer_client.get(reverse("authorities:detail", args=["central-bedfordshire"]))
+    text = visible_text(response)
+    assert "Responses recorded 58 of 58 recommendations" in text
+    assert (
+        text.count("Awaiting national guidance or action")
+        == LocalResponse.objects.filter(
+            authority__slug="central-bedfordshire", status=Status.AWAITING_NATIONAL
+        ).count()
+    )
+
+
+def test_council_response_page_shows_each_part_with_its_timeline(officer_client):
+    response = officer_client.get(reverse("responses:detail", args=["central-bedfordshire", 2]))
+    text = visible_text(response)
+    assert text.count("Progress timeline") == 10
+    for update in ProgressUpdate.objects.filter(
+        response__authority__slug="central-bedfordshire", response__recommendation__number=2
+    ):
+        assert normalise(update.note) in text
+
+
+def test_commitments_page_shows_due_wording_and_linked_recommendations(officer_client):
+    response = officer_client.get(reverse("recommendations:commitments"))
+    text = visible_text(response)
+    for commitment in Commitment.objects.all():
+        if commitment.due_wording:
+            assert commitment.due_wording in text
+    working_together = Commitment.objects.get(source=Commitment.Source.WORKING_TOGETHER)
+    for number in working_together.recommendations.values_list("number", flat=True):
+        assert reverse("recommendations:detail", args=[number]) in response.content.decode()

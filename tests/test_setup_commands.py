@@ -1,0 +1,78 @@
+"""The commands `make run` uses: reference data, demo accounts and settings from the environment."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from authorities.models import Authority, Membership
+from recommendations.models import Recommendation
+from responses.models import LocalResponse, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_accounts_are_refused_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only created when DEBUG is on"):
+        call_command("create_demo_accounts")
+    assert not get_user_model().objects.filter(username__startswith="officer.").exists()
+
+
+def test_demo_accounts_give_every_council_an_officer_chair_and_clerk(db, settings):
+    settings.DEBUG = True
+    call_command("create_demo_accounts", stdout=StringIO())
+    for authority in Authority.objects.all():
+        for role in ("officer", "chair", "clerk"):
+            user = authenticate(username=f"{role}.{authority.slug}", password="laming-demo-2009")
+            assert user is not None
+            assert Membership.objects.filter(user=user, authority=authority, role=role).exists()
+    admin = authenticate(username="admin", password="laming-demo-2009")
+    assert admin.is_superuser
+    assert Membership.objects.filter(user=admin, role=Membership.Role.ADMINISTRATOR, authority=None).exists()
+
+
+def test_demo_accounts_can_be_created_twice(db, settings):
+    settings.DEBUG = True
+    call_command("create_demo_accounts", stdout=StringIO())
+    call_command("create_demo_accounts", stdout=StringIO())
+    assert get_user_model().objects.filter(username="officer.darlington").count() == 1
+
+
+def test_loading_reference_data_again_keeps_what_officers_recorded(db):
+    response = LocalResponse.objects.filter(authority__slug="central-bedfordshire").first()
+    response.status = Status.COMPLETE
+    response.save()
+    call_command("load_reference", stdout=StringIO())
+    response.refresh_from_db()
+    assert response.status == Status.COMPLETE
+    assert Recommendation.objects.count() == 58
+
+
+def run_settings(env):
+    """Import the settings in a fresh interpreter with exactly this environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import laming.settings as s; print(s.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+    result = run_settings({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_settings_default_to_sqlite_and_follow_database_url():
+    assert run_settings({"DEBUG": "1"}).stdout.strip() == "django.db.backends.sqlite3"
+    result = run_settings({"SECRET_KEY": "x", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/laming"})
+    assert result.stdout.strip() == "django.db.backends.postgresql"
