@@ -32,7 +32,9 @@ class AuthorityDetailView(DetailView):
     context_object_name = "authority"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(Authority, slug=self.kwargs["slug"])
+        return get_object_or_404(
+            Authority.objects.prefetch_related("implication_rows"), slug=self.kwargs["slug"]
+        )
 
     def get_context_data(self, **kwargs):
         responses_by_rec = {}

@@ -69,7 +69,7 @@ def test_recommendation_list_summarises_where_the_councils_stand(officer_client)
     text = visible_text(officer_client.get(reverse("recommendations:list")))
     # Recommendation 42 is answered only by Central Bedfordshire ("This is a matter for Ofsted").
     assert LocalResponse.objects.filter(recommendation__number=42).count() == 1
-    assert "A matter for a partner agency 1 of 4 , no response from 3" in text
+    assert "A matter for a partner agency 1 council No response: 3 councils" in text
 
 
 def test_recommendation_51_shows_its_text_and_every_councils_position_with_its_source(officer_client):
@@ -148,3 +148,9 @@ def test_commitments_page_shows_due_wording_and_linked_recommendations(officer_c
     working_together = Commitment.objects.get(source=Commitment.Source.WORKING_TOGETHER)
     for number in working_together.recommendations.values_list("number", flat=True):
         assert reverse("recommendations:detail", args=[number]) in response.content.decode()
+
+
+def test_council_page_shows_its_own_implications_table_rows(officer_client):
+    text = visible_text(officer_client.get(reverse("authorities:detail", args=["darlington"])))
+    assert "One Darlington: Perfectly Placed" in text
+    assert "S17 Crime and Disorder" in text

@@ -41,8 +41,9 @@ PAGE_QUERIES = {
     reverse("recommendations:commitments"): 4,
     # session, user, councils with answered counts, recommendation count
     reverse("authorities:list"): 4,
-    # session, user, council, its responses with parts and latest update, recommendations with themes, parts
-    reverse("authorities:detail", args=["central-bedfordshire"]): 6,
+    # session, user, council, its implications table, its responses with parts and latest update,
+    # recommendations with themes, parts
+    reverse("authorities:detail", args=["darlington"]): 7,
     # session, user, council, recommendation, parts, responses with parts and editors, their timelines
     reverse("responses:detail", args=["central-bedfordshire", 2]): 7,
 }
