@@ -10,7 +10,7 @@ admin.site.site_title = "Laming Tracker administration"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("recommendations.urls")),
     path("", include("authorities.urls")),

@@ -1,6 +1,13 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LogoutView
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
-from authorities.models import Membership
+from authorities.access import can_edit_responses, is_administrator, memberships_of
+from recommendations.models import Recommendation
+from responses.models import LocalResponse
 
 
 class HomeView(TemplateView):
@@ -9,5 +16,36 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        memberships = Membership.objects.filter(user=self.request.user).select_related("authority")
-        return super().get_context_data(memberships=memberships, **kwargs)
+        user = self.request.user
+        memberships = memberships_of(user)
+        worklists = []
+        for authority in dict.fromkeys(m.authority for m in memberships if m.authority):
+            worklists.append(
+                {
+                    "authority": authority,
+                    "can_edit": can_edit_responses(user, authority),
+                    "unanswered": list(Recommendation.objects.unanswered_by(authority)),
+                    **LocalResponse.objects.worklist(authority),
+                }
+            )
+        return super().get_context_data(
+            memberships=memberships, worklists=worklists, is_administrator=is_administrator(user), **kwargs
+        )
+
+
+# Open to anyone: a sign-out sent after the session has expired should land on the sign-in
+# page, not ask the user to sign in only to be shown "method not allowed".
+@method_decorator(login_not_required, name="dispatch")
+class SignOutView(LogoutView):
+    """Django's sign-out (POST only), then the sign-in page with a note saying it worked."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have been signed out")
+        return response
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        """A GET (an old link, a prefetch) signs nobody out; say so in GOV.UK style with a 405."""
+        response = render(request, "405.html", status=405)
+        response["Allow"] = ", ".join(self._allowed_methods())
+        return response

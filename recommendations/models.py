@@ -69,6 +69,10 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations in number order with their theme and parts, for list pages."""
         return self.select_related("theme").prefetch_related("parts").order_by("number")
 
+    def unanswered_by(self, authority):
+        """Recommendations the council has not responded to at all, in number order."""
+        return self.exclude(responses__authority=authority).order_by("number")
+
     def for_detail(self):
         """One or more recommendations with theme, parts, bodies and the commitments answering them."""
         return self.select_related("theme").prefetch_related(

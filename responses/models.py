@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +24,11 @@ class Status(models.TextChoices):
     AWAITING_NATIONAL = "awaiting_national", "Awaiting national guidance or action"
     PARTNER_AGENCY = "partner_agency", "A matter for a partner agency"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    @classmethod
+    def settled(cls):
+        """Statuses that need no more delivery, so a passed target date is not a problem."""
+        return [cls.COMPLETE, cls.ONGOING, cls.NOT_APPLICABLE]
 
 
 STATUS_TAG_CLASSES = {
@@ -98,6 +104,29 @@ class LocalResponseQuerySet(models.QuerySet):
             .with_last_update()
             .order_by("recommendation__number", "part__letter")
         )
+
+    def worklist(self, authority, *, stale_after_days=90):
+        """What a council needs to do next, as lists of its responses (one query):
+        past their target date, not updated for `stale_after_days`, and awaiting national guidance."""
+        today = timezone.localdate()
+        stale_before = timezone.now() - timedelta(days=stale_after_days)
+        overdue, stale, awaiting = [], [], []
+        for response in (
+            self.filter(authority=authority)
+            .select_related("recommendation", "part")
+            .order_by("recommendation__number", "part__letter")
+        ):
+            if (
+                response.target_date
+                and response.target_date < today
+                and response.status not in Status.settled()
+            ):
+                overdue.append(response)
+            if response.updated_at is None or response.updated_at < stale_before:
+                stale.append(response)
+            if response.status == Status.AWAITING_NATIONAL:
+                awaiting.append(response)
+        return {"overdue": overdue, "stale": stale, "awaiting": awaiting}
 
     def with_last_update(self):
         """Annotate each response with the date (or the source's wording of it) of its latest update."""
@@ -205,7 +234,7 @@ class LocalResponse(SourcedModel):
         return (
             self.target_date is not None
             and self.target_date < timezone.localdate()
-            and self.status not in (Status.COMPLETE, Status.ONGOING, Status.NOT_APPLICABLE)
+            and self.status not in Status.settled()
         )
 
     @property
@@ -220,10 +249,21 @@ class LocalResponse(SourcedModel):
         return reverse("responses:detail", args=[self.authority.slug, self.recommendation.number])
 
 
+class AuditTrailError(Exception):
+    """Raised on any attempt to change or remove a progress update."""
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def timeline(self):
         """Updates newest first, with who made them."""
         return self.select_related("by").order_by(*TIMELINE_ORDER)
+
+    # Bulk writes would go round the model's own guard; the database refuses them too (migration 0002).
+    def update(self, **kwargs):
+        raise AuditTrailError("Progress updates cannot be changed once recorded.")
+
+    def delete(self):
+        raise AuditTrailError("Progress updates cannot be deleted.")
 
 
 class ProgressUpdate(SourcedModel):
@@ -252,7 +292,11 @@ class ProgressUpdate(SourcedModel):
     rag_after = models.CharField(max_length=10, choices=Rag.choices, blank=True)
     target_date_before = models.DateField(null=True, blank=True)
     target_date_after = models.DateField(null=True, blank=True)
+    target_date_reason = models.TextField(blank=True, help_text="Why the target date moved, if it did.")
     note = models.TextField()
+    response_version = models.PositiveIntegerField(
+        default=1, help_text="The response's version once this update was saved."
+    )
 
     objects = ProgressUpdateQuerySet.as_manager()
 
@@ -264,11 +308,11 @@ class ProgressUpdate(SourcedModel):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValidationError("A progress update cannot be changed once recorded.")
+            raise AuditTrailError("A progress update cannot be changed once recorded.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("A progress update cannot be deleted.")
+        raise AuditTrailError("A progress update cannot be deleted.")
 
     @property
     def status_changed(self):

@@ -10,4 +10,14 @@ urlpatterns = [
         views.ResponseDetailView.as_view(),
         name="detail",
     ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/edit/",
+        views.edit_response,
+        name="edit",
+    ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/parts/<slug:letter>/edit/",
+        views.edit_response,
+        name="edit_part",
+    ),
 ]

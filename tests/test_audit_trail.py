@@ -1,17 +1,16 @@
 """The progress timeline is an audit trail: nothing edits or deletes an entry."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from responses.models import LocalResponse, ProgressUpdate
+from responses.models import AuditTrailError, LocalResponse, ProgressUpdate
 
 
 def test_a_progress_update_cannot_be_changed(db):
     update = ProgressUpdate.objects.first()
     update.note = "Rewritten"
-    with pytest.raises(ValidationError):
+    with pytest.raises(AuditTrailError):
         update.save()
     update.refresh_from_db()
     assert update.note != "Rewritten"
@@ -19,9 +18,19 @@ def test_a_progress_update_cannot_be_changed(db):
 
 def test_a_progress_update_cannot_be_deleted(db):
     update = ProgressUpdate.objects.first()
-    with pytest.raises(ValidationError):
+    with pytest.raises(AuditTrailError):
         update.delete()
     assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_progress_updates_cannot_be_changed_or_deleted_in_bulk(db):
+    count = ProgressUpdate.objects.count()
+    with pytest.raises(AuditTrailError):
+        ProgressUpdate.objects.all().update(note="Rewritten")
+    with pytest.raises(AuditTrailError):
+        ProgressUpdate.objects.all().delete()
+    assert ProgressUpdate.objects.count() == count
+    assert not ProgressUpdate.objects.filter(note="Rewritten").exists()
 
 
 def test_admin_shows_progress_updates_read_only(client, administrator):

@@ -30,8 +30,9 @@ def add_councils(count):
 
 # Each page's queries, named; every request first loads the session and the signed-in user.
 PAGE_QUERIES = {
-    # session, user, memberships of the user
-    reverse("home"): 3,
+    # session, user, memberships of the user, recommendations the council has not answered,
+    # the council's responses for its worklist
+    reverse("home"): 5,
     # session, user, council count, response statuses, recommendations with themes, parts
     reverse("recommendations:list"): 6,
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
@@ -44,8 +45,14 @@ PAGE_QUERIES = {
     # session, user, council, its implications table, its responses with parts and latest update,
     # recommendations with themes, parts
     reverse("authorities:detail", args=["darlington"]): 7,
-    # session, user, council, recommendation, parts, responses with parts and editors, their timelines
-    reverse("responses:detail", args=["central-bedfordshire", 2]): 7,
+    # session, user, council, recommendation, parts, responses with parts and editors, their timelines,
+    # memberships of the user (may they edit?)
+    reverse("responses:detail", args=["central-bedfordshire", 2]): 8,
+    # session, user, council, memberships of the user, recommendation, the response with its editor,
+    # parts (for the recommendation text)
+    reverse("responses:edit", args=["darlington", 51]): 7,
+    # session, user, council, memberships, recommendation, part, the response with its editor
+    reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
 }
 
 

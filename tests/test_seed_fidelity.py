@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from authorities.models import Authority, Decision, ImplicationRow, Meeting
 from recommendations.models import Commitment, Recommendation, RecommendationPart, Theme
@@ -85,7 +84,7 @@ def parse_recommendations_seed():
 
 @pytest.fixture
 def reference_data(db):
-    call_command("loaddata", "reference", verbosity=0)
+    """The shipped reference data, which conftest's django_db_setup loads once for the session."""
 
 
 @pytest.fixture(scope="module")

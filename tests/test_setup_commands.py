@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from authorities.models import Authority, Membership
 from recommendations.models import Recommendation
 from responses.models import LocalResponse, Status
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def sign_in_request():
+    """Sign-in throttling (django-axes) needs the request a password arrives with."""
+    return RequestFactory().post("/accounts/login/")
 
 
 def test_demo_accounts_are_refused_when_debug_is_off(db, settings):
@@ -29,10 +35,12 @@ def test_demo_accounts_give_every_council_an_officer_chair_and_clerk(db, setting
     call_command("create_demo_accounts", stdout=StringIO())
     for authority in Authority.objects.all():
         for role in ("officer", "chair", "clerk"):
-            user = authenticate(username=f"{role}.{authority.slug}", password="laming-demo-2009")
+            user = authenticate(
+                sign_in_request(), username=f"{role}.{authority.slug}", password="laming-demo-2009"
+            )
             assert user is not None
             assert Membership.objects.filter(user=user, authority=authority, role=role).exists()
-    admin = authenticate(username="admin", password="laming-demo-2009")
+    admin = authenticate(sign_in_request(), username="admin", password="laming-demo-2009")
     assert admin.is_superuser
     assert Membership.objects.filter(user=admin, role=Membership.Role.ADMINISTRATOR, authority=None).exists()
 

@@ -1,0 +1,171 @@
+"""The officer's form for a local response, in GOV.UK style: plain messages, nothing assumed."""
+
+import datetime
+
+from django import forms
+
+from .models import LocalResponse, Rag, Status
+
+TEXT_LIMIT = 10_000
+NOTE_LIMIT = 5_000
+REASON_LIMIT = 2_000
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year boxes named <field>_day, <field>_month and <field>_year (GOV.UK pattern).
+
+    Pages draw the boxes with includes/fields/date.html from ResponseForm.date_parts().
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}, attrs)
+
+    def decompress(self, value):
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date from three boxes, with the GOV.UK error messages for each way it can be wrong."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, label, **kwargs):
+        self.label_text = label
+        fields = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(fields, require_all_fields=False, label=label, **kwargs)
+
+    def compress(self, data_list):
+        day, month, year = (str(value or "").strip() for value in (data_list or ["", "", ""]))
+        if not (day or month or year):
+            return None
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+        if missing:
+            raise forms.ValidationError(f"{self.label_text} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(f"{self.label_text} must be a real date")
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{self.label_text} must be a real date") from None
+        if not 2009 <= value.year <= 2100:
+            raise forms.ValidationError(f"{self.label_text} must be between 2009 and 2100")
+        return value
+
+
+class ResponseForm(forms.Form):
+    """Everything an officer records about a response in one save, with a progress note."""
+
+    text = forms.CharField(
+        label="Local response",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LIMIT,
+        error_messages={
+            "required": "Enter the council's response",
+            "max_length": f"Local response must be {TEXT_LIMIT:,} characters or fewer",
+        },
+    )
+    status = forms.ChoiceField(
+        label="Delivery status",
+        choices=Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select a delivery status",
+            "invalid_choice": "Select a delivery status from the list",
+        },
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=Rag.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select a RAG rating from the list"},
+    )
+    lead_officer = forms.CharField(
+        label="Lead officer",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Lead officer must be 150 characters or fewer"},
+    )
+    target_date = GovukDateField(label="Target date", required=False)
+    target_date_reason = forms.CharField(
+        label="Reason for moving the target date",
+        required=False,
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": f"Reason for moving the target date must be {REASON_LIMIT:,} characters or fewer"
+        },
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": f"Evidence must be {TEXT_LIMIT:,} characters or fewer"},
+    )
+    note = forms.CharField(
+        label="Progress note",
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter a progress note saying what has changed",
+            "max_length": f"Progress note must be {NOTE_LIMIT:,} characters or fewer",
+        },
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": "The form could not be checked. Reload the page and try again",
+            "invalid": "The form could not be checked. Reload the page and try again",
+            "min_value": "The form could not be checked. Reload the page and try again",
+        },
+    )
+
+    def __init__(self, *args, response: LocalResponse | None = None, **kwargs):
+        self.response = response
+        if response is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "text": response.text,
+                "status": response.status,
+                "rag": response.rag,
+                "lead_officer": response.lead_officer,
+                "target_date": response.target_date,
+                "evidence": response.evidence,
+                "version": response.version,
+            }
+        kwargs.setdefault("initial", {"version": 0, "status": Status.NOT_STARTED})
+        super().__init__(*args, **kwargs)
+
+    def date_parts(self, name="target_date"):
+        """(name, label, width class, value as typed) for each box of a date field."""
+        field = self[name]
+        value = field.value()
+        if not isinstance(value, list | tuple):
+            value = field.field.widget.decompress(value)
+        labels = [
+            ("day", "Day", "govuk-input--width-2"),
+            ("month", "Month", "govuk-input--width-2"),
+            ("year", "Year", "govuk-input--width-4"),
+        ]
+        return [
+            (key, label, width, "" if part is None else part)
+            for (key, label, width), part in zip(labels, value, strict=True)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        current = self.response.target_date if self.response else None
+        if (
+            "target_date" in cleaned
+            and current is not None
+            and cleaned["target_date"] != current
+            and not cleaned.get("target_date_reason", "").strip()
+        ):
+            self.add_error(
+                "target_date_reason",
+                f"Give a reason for moving the target date from {current:%-d %B %Y}",
+            )
+        return cleaned

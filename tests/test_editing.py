@@ -1,0 +1,332 @@
+"""Officers keep their own council's responses up to date; every save leaves a progress update."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from authorities.models import Authority, Membership
+from responses.models import LocalResponse, ProgressUpdate, Status
+
+from .conftest import make_user
+from .helpers import visible_text
+
+
+def edit_url(slug, number, letter=None):
+    if letter:
+        return reverse("responses:edit_part", args=[slug, number, letter])
+    return reverse("responses:edit", args=[slug, number])
+
+
+def form_data(response=None, **changes):
+    """What the edit form would post: the response as it stands, with the given changes."""
+    data = {
+        "text": response.text if response else "Our response.",
+        "status": response.status if response else Status.NOT_STARTED,
+        "rag": response.rag if response else "",
+        "lead_officer": response.lead_officer if response else "",
+        "target_date_day": str(response.target_date.day) if response and response.target_date else "",
+        "target_date_month": str(response.target_date.month) if response and response.target_date else "",
+        "target_date_year": str(response.target_date.year) if response and response.target_date else "",
+        "target_date_reason": "",
+        "evidence": response.evidence if response else "",
+        "note": "Reviewed.",
+        "version": str(response.version) if response else "0",
+    }
+    data.update(changes)
+    return data
+
+
+def darlington_response(number, letter=None):
+    return LocalResponse.objects.get(
+        authority__slug="darlington", recommendation__number=number, part__letter=letter
+    )
+
+
+def snapshot(response):
+    response.refresh_from_db()
+    return (
+        response.text,
+        response.status,
+        response.rag,
+        response.target_date,
+        response.version,
+        response.updates.count(),
+    )
+
+
+def test_officer_records_a_status_change_that_shows_on_the_timeline_and_the_recommendation_page(
+    officer_client, officer_darlington
+):
+    response = darlington_response(51)
+    before_status = response.get_status_display()
+    reply = officer_client.post(
+        edit_url("darlington", 51),
+        form_data(response, status=Status.COMPLETE, rag="green", note="Independent LSCB chair appointed."),
+    )
+    assert reply.status_code == 302
+    assert reply["Location"] == reverse("responses:detail", args=["darlington", 51])
+
+    response.refresh_from_db()
+    assert response.status == Status.COMPLETE
+    assert response.updated_by == officer_darlington
+    update = response.updates.timeline().first()
+    assert (update.status_before, update.status_after) == (Status.IN_PROGRESS, Status.COMPLETE)
+    assert (update.rag_before, update.rag_after) == ("", "green")
+    assert update.by == officer_darlington
+    assert update.dated == datetime.date.today()
+
+    timeline = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 51])))
+    assert "Your update to recommendation 51 has been saved." in timeline
+    assert f"Status: {before_status} to Complete" in timeline
+    assert "Independent LSCB chair appointed." in timeline
+    # Newest first: today's entry comes before the one taken from the 2009 report.
+    entries = timeline[timeline.index("Progress timeline") :]
+    assert entries.index("Independent LSCB chair appointed.") < entries.index("Main report paragraphs")
+
+    overview = visible_text(officer_client.get(reverse("recommendations:detail", args=[51])))
+    darlington_part = overview[overview.index("Darlington Borough Council") :]
+    assert darlington_part.index("Complete") < darlington_part.index("Newcastle City Council")
+    assert "Green" in darlington_part
+
+
+def test_officer_cannot_open_or_post_another_councils_edit_page(officer_client):
+    response = LocalResponse.objects.get(authority__slug="newcastle", recommendation__number=51)
+    before = snapshot(response)
+    assert officer_client.get(edit_url("newcastle", 51)).status_code == 403
+    reply = officer_client.post(edit_url("newcastle", 51), form_data(response, text="Overwritten"))
+    assert reply.status_code == 403
+    assert snapshot(response) == before
+
+
+@pytest.mark.parametrize("persona", ["chair_darlington", "clerk_darlington", "outsider"])
+def test_people_who_are_not_officers_cannot_edit(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = darlington_response(51)
+    before = snapshot(response)
+    assert client.get(edit_url("darlington", 51)).status_code == 403
+    assert client.post(edit_url("darlington", 51), form_data(response, text="Changed")).status_code == 403
+    assert snapshot(response) == before
+
+
+def test_administrator_can_update_any_council(client, administrator):
+    client.force_login(administrator)
+    response = LocalResponse.objects.get(authority__slug="newcastle", recommendation__number=51)
+    reply = client.post(edit_url("newcastle", 51), form_data(response, note="Corrected by admin."))
+    assert reply.status_code == 302
+    assert response.updates.filter(note="Corrected by admin.", by=administrator).exists()
+
+
+def test_submitting_the_same_stale_form_twice_is_refused_and_shows_the_other_change(officer_client):
+    response = darlington_response(51)
+    stale_form = form_data(response, text="First officer's text.", status=Status.COMPLETE, note="First.")
+    assert officer_client.post(edit_url("darlington", 51), stale_form).status_code == 302
+    after_first = snapshot(response)
+
+    second = dict(stale_form, text="Second officer's text.", note="Second.")
+    reply = officer_client.post(edit_url("darlington", 51), second)
+    text = visible_text(reply)
+    assert reply.status_code == 200
+    assert "There is a problem" in text
+    assert "Someone else saved a change to this response while you were editing it." in text
+    assert "Changed while you were editing" in text
+    assert "Their note: First." in text
+    assert "First officer's text." in text
+    # What the second officer typed is still on the page, ready to save again if they choose.
+    assert "Second officer&#x27;s text." in reply.content.decode()
+    assert snapshot(response) == after_first
+    assert f'name="version" value="{response.version}"' in reply.content.decode()
+
+
+def test_saving_again_after_seeing_the_other_change_goes_through(officer_client):
+    response = darlington_response(51)
+    officer_client.post(edit_url("darlington", 51), form_data(response, note="First."))
+    refused = officer_client.post(
+        edit_url("darlington", 51), form_data(response, text="Mine.", note="Second.")
+    )
+    version = refused.context["form"]["version"].value()
+    reply = officer_client.post(
+        edit_url("darlington", 51), form_data(response, text="Mine.", note="Second.", version=version)
+    )
+    assert reply.status_code == 302
+    response.refresh_from_db()
+    assert response.text == "Mine."
+
+
+def test_moving_the_target_date_needs_a_reason_and_keeps_the_original(officer_client):
+    response = darlington_response(24)
+    assert response.target_date == datetime.date(2009, 6, 30)
+    moved = form_data(response, target_date_day="30", target_date_month="9", target_date_year="2009")
+    reply = officer_client.post(edit_url("darlington", 24), moved)
+    assert "Give a reason for moving the target date from 30 June 2009" in visible_text(reply)
+    assert snapshot(response)[3] == datetime.date(2009, 6, 30)
+
+    moved["target_date_reason"] = "Two agency social workers left in May."
+    assert officer_client.post(edit_url("darlington", 24), moved).status_code == 302
+    response.refresh_from_db()
+    assert response.target_date == datetime.date(2009, 9, 30)
+    assert response.original_target_date == datetime.date(2009, 6, 30)
+    timeline = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 24])))
+    assert (
+        "Target date moved from 30 June 2009 to 30 September 2009: Two agency social workers left in May."
+        in (timeline)
+    )
+    assert "originally 30 June 2009" in timeline
+
+
+def test_officer_records_a_first_response_to_an_unanswered_recommendation(officer_client):
+    assert not LocalResponse.objects.filter(authority__slug="darlington", recommendation__number=47).exists()
+    page = officer_client.get(edit_url("darlington", 47))
+    assert "has not recorded a response to this recommendation yet" in visible_text(page)
+    reply = officer_client.post(
+        edit_url("darlington", 47),
+        form_data(text="A matter for Ofsted; we will ask for the reports.", status=Status.PARTNER_AGENCY),
+    )
+    assert reply.status_code == 302
+    response = darlington_response(47)
+    assert response.version == 1
+    update = response.updates.get()
+    assert (update.status_before, update.status_after) == ("", Status.PARTNER_AGENCY)
+
+
+def test_officer_answers_a_lettered_part(client, db):
+    officer = make_user(
+        "officer.test-cb", Authority.objects.get(slug="central-bedfordshire"), Membership.Role.OFFICER
+    )
+    client.force_login(officer)
+    response = LocalResponse.objects.get(
+        authority__slug="central-bedfordshire", recommendation__number=2, part__letter="c"
+    )
+    reply = client.post(edit_url("central-bedfordshire", 2, "c"), form_data(response, status=Status.COMPLETE))
+    assert reply.status_code == 302
+    assert reply["Location"].endswith("#part-c")
+    response.refresh_from_db()
+    assert response.status == Status.COMPLETE
+    other_part = LocalResponse.objects.get(
+        authority__slug="central-bedfordshire", recommendation__number=2, part__letter="d"
+    )
+    assert other_part.status != Status.COMPLETE
+    assert client.get(edit_url("central-bedfordshire", 2, "z")).status_code == 404
+    assert client.get(edit_url("central-bedfordshire", 51, "a")).status_code == 404
+
+
+def test_forged_council_and_recommendation_in_the_post_are_ignored(officer_client):
+    response = darlington_response(51)
+    newcastle = LocalResponse.objects.get(authority__slug="newcastle", recommendation__number=51)
+    newcastle_before = snapshot(newcastle)
+    forged = form_data(
+        response,
+        text="Darlington only.",
+        authority="newcastle",
+        authority_id=str(newcastle.authority_id),
+        recommendation="52",
+        part="3",
+    )
+    assert officer_client.post(edit_url("darlington", 51), forged).status_code == 302
+    response.refresh_from_db()
+    assert response.text == "Darlington only."
+    assert snapshot(newcastle) == newcastle_before
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"text": "   "}, "Enter the council's response"),
+        ({"note": ""}, "Enter a progress note saying what has changed"),
+        ({"text": "x" * 10_001}, "Local response must be 10,000 characters or fewer"),
+        ({"lead_officer": "x" * 151}, "Lead officer must be 150 characters or fewer"),
+        ({"status": "finished"}, "Select a delivery status from the list"),
+        ({"status": ""}, "Select a delivery status"),
+        ({"rag": "purple"}, "Select a RAG rating from the list"),
+        (
+            {"target_date_day": "31", "target_date_month": "2", "target_date_year": "2010"},
+            "Target date must be a real date",
+        ),
+        (
+            {"target_date_day": "1", "target_date_month": "", "target_date_year": "2010"},
+            "must include a month",
+        ),
+        (
+            {"target_date_day": "1", "target_date_month": "4", "target_date_year": "1999"},
+            "between 2009 and 2100",
+        ),
+        (
+            {"target_date_day": "one", "target_date_month": "4", "target_date_year": "2010"},
+            "must be a real date",
+        ),
+        ({"version": "abc"}, "The form could not be checked. Reload the page and try again"),
+        ({"text": "bad\x00text"}, "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_shows_an_error_summary_and_changes_nothing(officer_client, changes, message):
+    response = darlington_response(51)
+    before = snapshot(response)
+    reply = officer_client.post(edit_url("darlington", 51), form_data(response, **changes))
+    assert reply.status_code == 200
+    text = visible_text(reply)
+    assert "There is a problem" in text
+    assert message in text
+    assert snapshot(response) == before
+
+
+def test_a_form_without_a_csrf_token_is_refused(client, officer_darlington):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(officer_darlington)
+    response = darlington_response(51)
+    before = snapshot(response)
+    assert (
+        csrf_client.post(edit_url("darlington", 51), form_data(response, text="No token")).status_code == 403
+    )
+    assert snapshot(response) == before
+
+
+def test_officer_home_page_lists_what_needs_doing_next_with_edit_links(officer_client):
+    page = officer_client.get(reverse("home"))
+    text = visible_text(page)
+    html = page.content.decode()
+    assert "What Darlington needs to do next" in text
+    # Darlington's response to 24 had a target of 30 June 2009, long past.
+    assert "Past their target date (1)" in text
+    assert edit_url("darlington", 24) in html
+    unanswered = 58 - LocalResponse.objects.filter(authority__slug="darlington").count()
+    assert f"No response yet ({unanswered})" in text
+    assert edit_url("darlington", 47) in html
+    awaiting = LocalResponse.objects.filter(
+        authority__slug="darlington", status=Status.AWAITING_NATIONAL
+    ).count()
+    assert f"Awaiting national guidance or action ({awaiting})" in text
+    stale = LocalResponse.objects.filter(authority__slug="darlington").count()
+    assert f"Not updated for 90 days ({stale})" in text
+
+
+def test_a_fresh_update_leaves_the_not_updated_list(officer_client):
+    response = darlington_response(6)
+    officer_client.post(edit_url("darlington", 6), form_data(response, note="Reviewed points of referral."))
+    text = visible_text(officer_client.get(reverse("home")))
+    stale = LocalResponse.objects.filter(authority__slug="darlington").count() - 1
+    assert f"Not updated for 90 days ({stale})" in text
+
+
+def test_chair_home_page_shows_where_the_council_stands_without_edit_links(client, chair_darlington):
+    client.force_login(chair_darlington)
+    page = client.get(reverse("home"))
+    assert "Where Darlington stands" in visible_text(page)
+    assert "/edit/" not in page.content.decode()
+
+
+def test_response_page_offers_the_edit_button_only_to_those_who_may_edit(
+    client, officer_darlington, officer_newcastle
+):
+    url = reverse("responses:detail", args=["darlington", 51])
+    client.force_login(officer_darlington)
+    assert edit_url("darlington", 51) in client.get(url).content.decode()
+    client.force_login(officer_newcastle)
+    assert edit_url("darlington", 51) not in client.get(url).content.decode()
+
+
+def test_progress_update_count_grows_by_one_per_save(officer_client):
+    count = ProgressUpdate.objects.count()
+    response = darlington_response(51)
+    officer_client.post(edit_url("darlington", 51), form_data(response))
+    assert ProgressUpdate.objects.count() == count + 1
