@@ -2,13 +2,16 @@
 
 Every signed-in user may read every council's records: they go to public Cabinet papers.
 Officers change their own council's responses; administrators change any council's.
-Chairs and clerks read (clerks prepare reports, which arrive later).
+Chairs read. The council's clerks and officers, and administrators, prepare its committee papers:
+they build and issue its Cabinet reports and record its meetings' decisions. Issued reports and
+decision records are public papers, so every signed-in user may read them; a draft is only for
+those who may prepare it.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Authority, Membership
+from .models import Authority, CabinetReport, Membership
 
 
 def memberships_of(user):
@@ -41,3 +44,33 @@ def get_authority_for_user(request, slug, *, write=False):
     if write and not can_edit_responses(request.user, authority):
         raise PermissionDenied("You can only change your own council's responses.")
     return authority
+
+
+PAPER_ROLES = (Membership.Role.CLERK, Membership.Role.OFFICER)
+
+
+def can_prepare_papers(user, authority):
+    """The council's clerks and officers, and administrators, may build, issue and record its papers."""
+    if is_administrator(user):
+        return True
+    return any(m.role in PAPER_ROLES and m.authority_id == authority.pk for m in memberships_of(user))
+
+
+def get_authority_for_papers(request, slug, *, prepare=False):
+    """The council named in the URL: 404 if there is none, 403 if the user may not prepare its papers."""
+    authority = get_object_or_404(Authority, slug=slug)
+    if prepare and not can_prepare_papers(request.user, authority):
+        raise PermissionDenied("Only the council's clerks, officers and administrators prepare its papers.")
+    return authority
+
+
+def get_report_for_user(request, slug, pk, *, prepare=False, queryset=None):
+    """A council's Cabinet report: 404 if the council has none with that number; 403 if it is a draft
+    (or `prepare` asks to change it) and the user may not prepare the council's papers."""
+    queryset = CabinetReport.objects.without_pdf() if queryset is None else queryset
+    report = get_object_or_404(queryset.select_related("authority"), authority__slug=slug, pk=pk)
+    if (prepare or not report.is_issued) and not can_prepare_papers(request.user, report.authority):
+        raise PermissionDenied(
+            "Only the council's clerks, officers and administrators see its draft reports."
+        )
+    return report

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Authority, Decision, ImplicationRow, Meeting, Membership
+from .models import Authority, CabinetReport, Decision, ImplicationRow, Meeting, Membership
 
 
 class ImplicationRowInline(admin.TabularInline):
@@ -39,3 +39,39 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["__str__", "report_title"]
     list_filter = ["authority", "kind"]
     inlines = [DecisionInline]
+
+
+@admin.register(CabinetReport)
+class CabinetReportAdmin(admin.ModelAdmin):
+    """Drafts can be corrected here; an issued report is shown read-only and cannot be deleted
+    (the database refuses both too). Its PDF is downloaded from the report's page."""
+
+    list_display = ["title", "authority", "meeting", "status", "issued_at", "pdf_sha256"]
+    list_filter = ["status", "authority"]
+    search_fields = ["title"]
+    readonly_fields = [
+        "status",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "issued_at",
+        "issued_by",
+        "compared_with",
+        "pdf_sha256",
+        "page_count",
+        "snapshot",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)

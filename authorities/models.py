@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.models import SourcedModel
 
@@ -83,6 +85,16 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {where})"
 
 
+class MeetingQuerySet(models.QuerySet):
+    def for_papers(self, authority):
+        """A council's meetings, latest first (undated last), each with its decision record if any."""
+        return (
+            self.filter(authority=authority)
+            .select_related("authority", "decision")
+            .order_by(models.F("date").desc(nulls_last=True), "-pk")
+        )
+
+
 class Meeting(SourcedModel):
     """A meeting of a council's Cabinet, LSCB or scrutiny committee and the report that went to it."""
 
@@ -100,12 +112,19 @@ class Meeting(SourcedModel):
     report_title = models.CharField(max_length=250)
     report_summary = models.TextField(blank=True, help_text="What the report put to the meeting.")
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         ordering = ["authority", "date"]
 
     def __str__(self):
         when = self.date.strftime("%-d %B %Y") if self.date else self.date_wording or "date not recorded"
         return f"{self.authority.short_name} {self.get_kind_display()}, {when}"
+
+    @property
+    def has_taken_place(self):
+        """Whether its decision can be recorded: the meeting has a date and it has come."""
+        return self.date is not None and self.date <= timezone.localdate()
 
 
 class Decision(SourcedModel):
@@ -123,9 +142,209 @@ class Decision(SourcedModel):
         max_length=150, blank=True, help_text="The deadline as the record words it."
     )
     published_on = models.DateField("date of publication", null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Who recorded the decision in the tracker; empty for records from the source documents.",
+    )
 
     def __str__(self):
         return f"Decision of {self.meeting}"
 
+    @property
+    def is_published(self):
+        """Published records are final: the date of publication has come."""
+        return self.published_on is not None and self.published_on <= timezone.localdate()
+
     def decision_lines(self):
         return [line for line in self.decisions.splitlines() if line.strip()]
+
+
+# The implications table's headings in the order Darlington's Cabinet reports use them (seed 000).
+# A council without its own rows gets these, empty for the clerk to fill in: the app never writes
+# a council's implications for it. "Sustainable Community Strategy" stands where a council puts its
+# own community-strategy row (Darlington's is "One Darlington: Perfectly Placed").
+STANDARD_IMPLICATION_HEADINGS = [
+    "S17 Crime and Disorder",
+    "Health and Well Being",
+    "Sustainability",
+    "Diversity",
+    "Wards Affected",
+    "Groups Affected",
+    "Budget and Policy Framework",
+    "Key Decision",
+    "Urgent Decision",
+    "Sustainable Community Strategy",
+    "Efficiency",
+]
+
+
+class CabinetReportQuerySet(models.QuerySet):
+    def without_pdf(self):
+        """Leave the stored PDF and data snapshot in the database: lists never need them."""
+        return self.defer("pdf", "snapshot")
+
+    def with_pdf_size(self):
+        """Annotate pdf_size, the stored PDF's length in bytes, without reading the PDF."""
+        return self.annotate(pdf_size=Length("pdf"))
+
+    def issued(self):
+        """Issued reports, newest first."""
+        return self.filter(status=CabinetReport.Status.ISSUED).order_by("-issued_at", "-pk")
+
+    def for_list(self, authority):
+        """A council's reports for its reports page, newest first, with their meetings, without the PDFs."""
+        return (
+            self.filter(authority=authority)
+            .without_pdf()
+            .with_pdf_size()
+            .select_related("meeting__authority", "issued_by", "created_by")
+            .order_by(models.F("issued_at").desc(nulls_first=True), "-created_at", "-pk")
+        )
+
+    def last_issued_before(self, report):
+        """The council's latest report issued before `report` (or before now, for a draft)."""
+        earlier = self.issued().filter(authority_id=report.authority_id).exclude(pk=report.pk)
+        if report.issued_at:
+            earlier = earlier.filter(issued_at__lt=report.issued_at)
+        return earlier.select_related("meeting__authority").first()
+
+
+class CabinetReport(models.Model):
+    """A report to a council meeting on its response to the Laming recommendations.
+
+    A draft is the clerk's to edit; the narrative is theirs and the progress summary and appendices
+    are generated from the council's records when it is rendered. Issuing freezes it: the PDF is
+    stored with its SHA-256 checksum and a snapshot of the data it was built from, and neither the
+    application nor the database (a trigger, migration 0002) lets an issued report change again.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="cabinet_reports")
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="cabinet_reports",
+        null=True,
+        blank=True,
+        help_text="The meeting the report goes to.",
+    )
+    title = models.CharField(max_length=250)
+    purpose = models.TextField("purpose of the report", blank=True)
+    background = models.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
+    summary = models.TextField(blank=True)
+    recommendations_to_members = models.TextField(
+        blank=True, help_text='What Members are asked to agree, one to a line: "(a) The report be noted;".'
+    )
+    director_name = models.CharField(max_length=100, blank=True)
+    director_title = models.CharField(max_length=150, blank=True)
+    background_papers = models.TextField(blank=True, help_text="One to a line.")
+    contact_officer = models.CharField(max_length=100, blank=True)
+    contact_details = models.CharField(max_length=150, blank=True)
+    implications = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The implications table as [{"heading": ..., "text": ...}], in order.',
+    )
+    further_information = models.TextField(
+        "further information and analysis",
+        blank=True,
+        help_text="The clerk's own paragraphs for the main report, separated by a blank line.",
+    )
+    include_changes = models.BooleanField("include changes since the last issued report", default=True)
+    outcome_of_consultation = models.TextField(blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with every saved change; guards against lost edits."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    compared_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The issued report this one's changes were measured against, fixed when it was issued.",
+    )
+    pdf = models.BinaryField(null=True, blank=True, editable=False, help_text="The issued PDF, as issued.")
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    snapshot = models.JSONField(
+        null=True, blank=True, editable=False, help_text="The data the issued PDF was built from."
+    )
+
+    objects = CabinetReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(
+                    status="issued", issued_at__isnull=False, pdf__isnull=False, snapshot__isnull=False
+                ),
+                name="issued_report_has_its_pdf",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.authority.short_name}: {self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("authorities:report", args=[self.authority.slug, self.pk])
+
+    @property
+    def is_issued(self):
+        return self.status == self.Status.ISSUED
+
+    def recommendation_lines(self):
+        return [line.strip() for line in self.recommendations_to_members.splitlines() if line.strip()]
+
+    def background_paper_lines(self):
+        return [line.strip() for line in self.background_papers.splitlines() if line.strip()]
+
+    def filename(self):
+        if self.is_issued:
+            return f"{self.authority.slug}-cabinet-report-{self.issued_at:%Y-%m-%d}-{self.pk}.pdf"
+        return f"{self.authority.slug}-cabinet-report-{self.pk}-draft.pdf"
+
+    def missing_for_issue(self):
+        """What must be filled in before the report can go to a meeting, as messages for the clerk."""
+        missing = []
+        for field, message in (
+            ("title", "Enter the report's title"),
+            ("purpose", "Enter the purpose of the report"),
+            ("background", "Enter the background"),
+            ("summary", "Enter the summary"),
+            ("recommendations_to_members", "Enter the recommendations to Members"),
+            ("director_name", "Enter the director's name"),
+            ("director_title", "Enter the director's job title"),
+            ("contact_officer", "Enter the contact officer"),
+            ("outcome_of_consultation", "Enter the outcome of consultation"),
+        ):
+            if not str(getattr(self, field)).strip():
+                missing.append(message)
+        for row in self.implications:
+            if not str(row.get("text", "")).strip():
+                missing.append(f"Complete the implications table: {row.get('heading')} is empty")
+        if self.meeting_id is None:
+            missing.append("Choose the meeting the report goes to")
+        return missing

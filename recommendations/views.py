@@ -3,26 +3,38 @@ from itertools import groupby
 from django.http import Http404
 from django.views.generic import ListView, TemplateView
 
+from authorities.access import memberships_of
 from authorities.models import Authority
+from responses.dashboards import commitment_tracker
+from responses.filters import RecommendationFilterSet
 from responses.models import LocalResponse
 
 from .models import Commitment, Recommendation
 
 
 class RecommendationListView(TemplateView):
-    """The 58 recommendations grouped by theme, each with where the councils stand on it."""
+    """The 58 recommendations grouped by theme, filtered by the URL, each with where the councils stand."""
 
     template_name = "recommendations/recommendation_list.html"
 
     def get_context_data(self, **kwargs):
+        filterset = RecommendationFilterSet(
+            self.request.GET or None, queryset=Recommendation.objects.for_list()
+        )
+        valid = not filterset.is_bound or filterset.is_valid()
+        recommendations = list(filterset.qs) if valid else []
         council_count = Authority.objects.count()
         summaries = LocalResponse.objects.status_summaries(council_count)
-        recommendations = list(Recommendation.objects.for_list())
         for recommendation in recommendations:
             recommendation.status_summary = summaries.get(recommendation.pk)
         themes = [(theme, list(recs)) for theme, recs in groupby(recommendations, key=lambda rec: rec.theme)]
         return super().get_context_data(
-            themes=themes, council_count=council_count, nav="recommendations", **kwargs
+            filter=filterset,
+            themes=themes,
+            recommendation_count=len(recommendations),
+            council_count=council_count,
+            nav="recommendations",
+            **kwargs,
         )
 
 
@@ -55,7 +67,8 @@ class RecommendationDetailView(TemplateView):
 
 
 class CommitmentListView(ListView):
-    """The Government's commitments by source and section, with the recommendations each answers."""
+    """The Government's commitments by source and section: when each was due, whether that date has
+    passed, the recommendations it answers and how councils' responses to them stand."""
 
     template_name = "recommendations/commitment_list.html"
     context_object_name = "commitments"
@@ -63,9 +76,20 @@ class CommitmentListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        authorities = list(Authority.objects.order_by("name"))
+        slug = self.request.GET.get("council") or next(
+            (m.authority.slug for m in memberships_of(self.request.user) if m.authority), ""
+        )
+        authority = next((a for a in authorities if a.slug == slug), None)
+        progress = commitment_tracker(context["commitments"], authority)
         context["groups"] = [
-            {"heading": heading, "commitments": list(items)}
-            for heading, items in groupby(context["commitments"], key=Commitment.group_heading)
+            {"heading": heading, "items": list(items)}
+            for heading, items in groupby(progress, key=lambda p: p.commitment.group_heading())
         ]
-        context["nav"] = "commitments"
+        context.update(
+            authorities=authorities,
+            authority=authority,
+            unknown_council=bool(self.request.GET.get("council")) and authority is None,
+            nav="commitments",
+        )
         return context

@@ -47,7 +47,8 @@ class GovukDateField(forms.MultiValueField):
             raise forms.ValidationError(f"{self.label_text} must be a real date")
         try:
             value = datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        # OverflowError: a day or month too big for the C calendar (999999999999).
+        except (ValueError, OverflowError):
             raise forms.ValidationError(f"{self.label_text} must be a real date") from None
         if not 2009 <= value.year <= 2100:
             raise forms.ValidationError(f"{self.label_text} must be between 2009 and 2100")

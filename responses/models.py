@@ -25,6 +25,10 @@ class Status(models.TextChoices):
     PARTNER_AGENCY = "partner_agency", "A matter for a partner agency"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
+    @property
+    def tag_class(self):
+        return status_tag_class(self)
+
     @classmethod
     def settled(cls):
         """Statuses that need no more delivery, so a passed target date is not a problem."""
@@ -59,6 +63,26 @@ RAG_TAG_CLASSES = {
 }
 
 
+# Chart colours (GOV.UK palette) with the text colour that reads on each. Charts always label
+# segments and carry a legend and a table: colour is never the only signal.
+STATUS_CHART_COLOURS = {
+    Status.NOT_STARTED: ("#505a5f", "#ffffff"),
+    Status.IN_PROGRESS: ("#1d70b8", "#ffffff"),
+    Status.COMPLETE: ("#00703c", "#ffffff"),
+    Status.ONGOING: ("#28a197", "#0b0c0c"),
+    Status.AWAITING_NATIONAL: ("#4c2c92", "#ffffff"),
+    Status.PARTNER_AGENCY: ("#5694ca", "#0b0c0c"),
+    Status.NOT_APPLICABLE: ("#b1b4b6", "#0b0c0c"),
+}
+RAG_CHART_COLOURS = {
+    Rag.NOT_RATED: ("#b1b4b6", "#0b0c0c"),
+    Rag.RED: ("#d4351c", "#ffffff"),
+    Rag.AMBER: ("#f47738", "#0b0c0c"),
+    Rag.GREEN: ("#00703c", "#ffffff"),
+}
+NO_RESPONSE_CHART_COLOUR = ("#ffffff", "#0b0c0c")
+
+
 def status_tag_class(status):
     return STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")
 
@@ -72,6 +96,21 @@ TIMELINE_ORDER = (
     models.F("created_at").desc(),
     models.F("id").desc(),
 )
+
+
+STALE_AFTER = timedelta(days=90)
+
+
+def worklist_of(responses):
+    """Split a council's responses into what needs doing next: past their target date, not
+    updated for 90 days, and awaiting national guidance (a response can be in more than one)."""
+    stale_before = timezone.now() - STALE_AFTER
+    responses = list(responses)
+    return {
+        "overdue": [r for r in responses if r.is_overdue],
+        "stale": [r for r in responses if r.updated_at is None or r.updated_at < stale_before],
+        "awaiting": [r for r in responses if r.status == Status.AWAITING_NATIONAL],
+    }
 
 
 @dataclass
@@ -92,7 +131,7 @@ class StatusSummary:
 class LocalResponseQuerySet(models.QuerySet):
     def with_context(self):
         """Responses with their council, recommendation and part, ordered as the report orders them."""
-        return self.select_related("authority", "recommendation", "part").order_by(
+        return self.select_related("authority", "recommendation__theme", "part").order_by(
             "recommendation__number", "part__letter", "authority__name"
         )
 
@@ -105,28 +144,13 @@ class LocalResponseQuerySet(models.QuerySet):
             .order_by("recommendation__number", "part__letter")
         )
 
-    def worklist(self, authority, *, stale_after_days=90):
-        """What a council needs to do next, as lists of its responses (one query):
-        past their target date, not updated for `stale_after_days`, and awaiting national guidance."""
-        today = timezone.localdate()
-        stale_before = timezone.now() - timedelta(days=stale_after_days)
-        overdue, stale, awaiting = [], [], []
-        for response in (
+    def worklist(self, authority):
+        """What a council needs to do next (one query): see worklist_of."""
+        return worklist_of(
             self.filter(authority=authority)
             .select_related("recommendation", "part")
             .order_by("recommendation__number", "part__letter")
-        ):
-            if (
-                response.target_date
-                and response.target_date < today
-                and response.status not in Status.settled()
-            ):
-                overdue.append(response)
-            if response.updated_at is None or response.updated_at < stale_before:
-                stale.append(response)
-            if response.status == Status.AWAITING_NATIONAL:
-                awaiting.append(response)
-        return {"overdue": overdue, "stale": stale, "awaiting": awaiting}
+        )
 
     def with_last_update(self):
         """Annotate each response with the date (or the source's wording of it) of its latest update."""

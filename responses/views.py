@@ -1,16 +1,42 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
 
 from authorities.access import can_edit_responses, get_authority_for_user
 from authorities.models import Authority
 from recommendations.models import Recommendation, RecommendationPart
 
+from .dashboards import comparison, council_dashboard
+from .exports import DOWNLOADS, rows_for_council, rows_for_responses
+from .filters import RecommendationFilterSet, ResponseFilterSet
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate
 from .services import StaleResponseError, record_progress
+
+
+class CouncilDashboardView(DetailView):
+    """A council's dashboard: where it stands by theme, what needs doing, and every response."""
+
+    template_name = "responses/council_dashboard.html"
+    context_object_name = "authority"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Authority.objects.prefetch_related("implication_rows"), slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **council_dashboard(self.object),
+            can_edit=can_edit_responses(self.request.user, self.object),
+            nav="authorities",
+            **kwargs,
+        )
 
 
 class ResponseDetailView(TemplateView):
@@ -61,7 +87,8 @@ def edit_response(request, slug, number, letter=None):
         .select_related("updated_by")
         .first()
     )
-    form = ResponseForm(request.POST or None, response=response)
+    # Bound on any POST, even an empty one, so that it is refused with errors rather than ignored.
+    form = ResponseForm(request.POST if request.method == "POST" else None, response=response)
     other_changes = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,3 +143,70 @@ def edit_response(request, slug, number, letter=None):
             "nav": "authorities",
         },
     )
+
+
+class ResponseListView(FilterView):
+    """Every council's responses, filtered by what the URL asks for, 50 to a page."""
+
+    template_name = "responses/response_list.html"
+    filterset_class = ResponseFilterSet
+    paginate_by = 50
+    queryset = LocalResponse.objects.with_context().with_last_update()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(query_string=query.urlencode(), nav="responses", **kwargs)
+
+
+def export_responses(request, fmt):
+    """The filtered list of responses as a file, in the same order as the page."""
+    if fmt not in DOWNLOADS:
+        raise Http404("Choose csv or xlsx.")
+    filterset = ResponseFilterSet(request.GET, queryset=ResponseListView.queryset)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        )
+    return DOWNLOADS[fmt](rows_for_responses(filterset.qs), "laming-responses")
+
+
+def export_council(request, slug, fmt):
+    """One council's responses: a row for every recommendation, or every part it answers separately."""
+    if fmt not in DOWNLOADS:
+        raise Http404("Choose csv or xlsx.")
+    authority = get_authority_for_user(request, slug)
+    responses = LocalResponse.objects.for_authority(authority)
+    return DOWNLOADS[fmt](rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
+
+
+class ComparisonView(TemplateView):
+    """The recommendations against the councils, side by side, filtered by the URL."""
+
+    template_name = "responses/comparison.html"
+    # Councils to a page of the matrix: beyond a dozen columns it cannot be read (and at national
+    # size, 152 councils, it would be megabytes). The summary above it covers every council.
+    councils_per_page = 12
+
+    def get_context_data(self, **kwargs):
+        filterset = RecommendationFilterSet(
+            self.request.GET or None,
+            queryset=Recommendation.objects.select_related("theme").order_by("number"),
+        )
+        valid = not filterset.is_bound or filterset.is_valid()
+        recommendations = list(filterset.qs) if valid else []
+        chosen = filterset.form.cleaned_data.get("council") if filterset.is_bound and valid else None
+        authorities = list(chosen) if chosen else list(Authority.objects.order_by("name"))
+        page = Paginator(authorities, self.councils_per_page).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset,
+            authorities=authorities,
+            page_obj=page,
+            query_string=query.urlencode(),
+            recommendation_count=len(recommendations),
+            **comparison(recommendations, authorities, list(page)),
+            nav="dashboard",
+            **kwargs,
+        )

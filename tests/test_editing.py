@@ -101,7 +101,7 @@ def test_officer_cannot_open_or_post_another_councils_edit_page(officer_client):
 
 
 @pytest.mark.parametrize("persona", ["chair_darlington", "clerk_darlington", "outsider"])
-def test_people_who_are_not_officers_cannot_edit(client, request, persona):
+def test_people_who_are_not_officers_cannot_edit(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     response = darlington_response(51)
     before = snapshot(response)

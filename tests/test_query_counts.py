@@ -33,18 +33,23 @@ PAGE_QUERIES = {
     # session, user, memberships of the user, recommendations the council has not answered,
     # the council's responses for its worklist
     reverse("home"): 5,
-    # session, user, council count, response statuses, recommendations with themes, parts
-    reverse("recommendations:list"): 6,
+    # session, user, recommendations with themes, parts, council count, response statuses,
+    # the filter form's themes, bodies and councils
+    reverse("recommendations:list"): 9,
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
     # responses with parts and latest update, councils
     reverse("recommendations:detail", args=[51]): 8,
-    # session, user, commitments, their links with recommendations
-    reverse("recommendations:commitments"): 4,
+    # session, user, councils, memberships (whose council to show), commitments, their links with
+    # recommendations, council count, responses to the linked recommendations
+    reverse("recommendations:commitments"): 8,
+    # session, user, councils, commitments, links, council count, responses to the linked recommendations
+    "/commitments/?council=darlington": 7,
     # session, user, councils with answered counts, recommendation count
     reverse("authorities:list"): 4,
-    # session, user, council, its implications table, its responses with parts and latest update,
-    # recommendations with themes, parts
-    reverse("authorities:detail", args=["darlington"]): 7,
+    # session, user, council, its implications table, its responses with latest update, recommendations
+    # with themes, parts, commitments, their links, recent updates, memberships (may they edit?),
+    # its issued Cabinet reports
+    reverse("authorities:detail", args=["darlington"]): 12,
     # session, user, council, recommendation, parts, responses with parts and editors, their timelines,
     # memberships of the user (may they edit?)
     reverse("responses:detail", args=["central-bedfordshire", 2]): 8,
@@ -53,11 +58,40 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 7,
     # session, user, council, memberships, recommendation, part, the response with its editor
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
+    # session, user, recommendations with themes, councils, the matrix's responses, the filter form's
+    # themes, bodies and councils
+    reverse("responses:comparison"): 8,
+    # session, user, the filter form's themes, bodies and councils, the chosen theme and council
+    # (checking the filters), the matching recommendations, the matrix's responses
+    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 9,
+    # session, user, response count, the filter form's councils, themes and bodies, a page of responses
+    reverse("responses:list"): 7,
+    # as above, plus the chosen council looked up when the filters are checked
+    "/responses/?q=chair&council=darlington&overdue=no": 8,
+    # session, user, the filter form's councils, themes and bodies (checking the filters), the responses
+    "/responses/export.csv?status=partner_agency": 6,
+    # session, user, council, its responses, recommendations with themes, parts
+    reverse("responses:council_export", args=["darlington", "csv"]): 6,
+    reverse("responses:council_export", args=["darlington", "xlsx"]): 6,
+    # session, user, the filter form's themes, bodies and councils, the chosen council, the matching
+    # recommendations with themes, parts, council count, response statuses
+    "/recommendations/?q=chaired&working_together=yes&council=newcastle": 10,
+    # session, user, council, memberships (may they prepare papers?), its reports without their PDFs,
+    # its meetings with their decisions
+    reverse("authorities:reports", args=["darlington"]): 6,
+    # session, user, council, memberships, its meetings (the choices)
+    reverse("authorities:report_new", args=["darlington"]): 5,
+    # session, user, the meeting (fixture pk 3: Stockton's Cabinet of 11 June 2009) with its council and
+    # decision, the reports issued to it, memberships (may they correct it?)
+    reverse("authorities:decision", args=["stockton-on-tees", 3]): 5,
+    # session, user, council, memberships, the meeting (pk 1: Darlington's Cabinet of 28 April 2009) with
+    # any decision, the report issued to it (to suggest the decisions)
+    reverse("authorities:decision_record", args=["darlington", 1]): 6,
 }
 
 
 @pytest.mark.parametrize(("url", "queries"), PAGE_QUERIES.items())
-@pytest.mark.parametrize("extra_councils", [0, 36])
+@pytest.mark.parametrize("extra_councils", [0, 36], ids=["4 councils", "40 councils"])
 def test_page_query_count_is_pinned_whatever_the_number_of_councils(
     officer_client, django_assert_num_queries, url, queries, extra_councils
 ):

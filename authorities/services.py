@@ -1,0 +1,253 @@
+"""Writes to a council's committee papers: Cabinet reports, their issue, and decision records.
+
+Each function checks what it is given, writes inside one transaction, and refuses rather than
+half-does. Who may call them is decided in authorities.access, by the views.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import pdf
+from .models import Authority, CabinetReport, Decision, Meeting
+from .reports import build_report, default_report, snapshot
+
+
+class ReportIssuedError(Exception):
+    """The report has been issued: what Cabinet was told does not change."""
+
+
+class StaleReportError(Exception):
+    """The report changed after the form was loaded; saving would overwrite someone's work."""
+
+
+class ReportIncompleteError(Exception):
+    """The report cannot be issued until these are filled in."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__("; ".join(missing))
+        self.missing = missing
+
+
+class DecisionPublishedError(Exception):
+    """A decision record is final once its date of publication has come."""
+
+
+def create_report(
+    *,
+    authority: Authority,
+    by,
+    title: str,
+    meeting: Meeting | None = None,
+    new_meeting_kind: str | None = None,
+    new_meeting_date: datetime.date | None = None,
+) -> CabinetReport:
+    """Start a draft report for a meeting of the council, its narrative prefilled from the council's
+    records. Give an existing `meeting`, or the kind and date of a new one to create with it."""
+    if meeting is not None and meeting.authority_id != authority.pk:
+        raise ValidationError("That meeting is another council's.")
+    if meeting is None and not (new_meeting_kind and new_meeting_date):
+        raise ValidationError("Choose a meeting, or give the kind and date of a new one.")
+    with transaction.atomic():
+        if meeting is None:
+            meeting = Meeting(
+                authority=authority, kind=new_meeting_kind, date=new_meeting_date, report_title=title
+            )
+            meeting.full_clean()
+            meeting.save()
+        report = default_report(authority, meeting=meeting)
+        report.title = title
+        report.created_by = by
+        report.full_clean()
+        report.save()
+    return report
+
+
+def update_report(
+    *,
+    report: CabinetReport,
+    by,
+    expected_version: int,
+    title: str,
+    purpose: str,
+    background: str,
+    summary: str,
+    recommendations_to_members: str,
+    director_name: str,
+    director_title: str,
+    background_papers: str,
+    contact_officer: str,
+    contact_details: str,
+    implications: list[dict],
+    further_information: str,
+    include_changes: bool,
+    outcome_of_consultation: str,
+) -> CabinetReport:
+    """Save the clerk's narrative on a draft. Refuses an issued report, or a draft someone else
+    saved since `expected_version` was loaded."""
+    headings = [row["heading"] for row in report.implications]
+    if [row["heading"] for row in implications] != headings:
+        raise ValidationError("The implications table's rows do not match the report's.")
+    with transaction.atomic():
+        locked = CabinetReport.objects.without_pdf().select_for_update().get(pk=report.pk)
+        if locked.is_issued:
+            raise ReportIssuedError("This report has been issued and can no longer be changed.")
+        if locked.version != expected_version:
+            raise StaleReportError("Someone else saved a change to this report while you were editing it.")
+        locked.title = title
+        locked.purpose = purpose
+        locked.background = background
+        locked.summary = summary
+        locked.recommendations_to_members = recommendations_to_members
+        locked.director_name = director_name
+        locked.director_title = director_title
+        locked.background_papers = background_papers
+        locked.contact_officer = contact_officer
+        locked.contact_details = contact_details
+        locked.implications = [
+            {"heading": row["heading"], "text": row["text"].strip()} for row in implications
+        ]
+        locked.further_information = further_information
+        locked.include_changes = include_changes
+        locked.outcome_of_consultation = outcome_of_consultation
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def issue_report(*, report: CabinetReport, by, expected_version: int) -> CabinetReport:
+    """Freeze a draft as what the meeting is told: render its PDF from the records as they stand,
+    and store the PDF, its SHA-256 checksum and the data it was built from. Nothing changes it after.
+
+    Issues for one council are taken one at a time, so each report's "changes since the last issued
+    report" is measured against the one issued just before it.
+    """
+    with transaction.atomic():
+        Authority.objects.select_for_update().filter(pk=report.authority_id).first()
+        locked = (
+            CabinetReport.objects.without_pdf()
+            .select_for_update(of=("self",))
+            .select_related("authority", "meeting")
+            .get(pk=report.pk)
+        )
+        if locked.is_issued:
+            raise ReportIssuedError("This report has already been issued.")
+        if locked.version != expected_version:
+            raise StaleReportError(
+                "The report changed after you last looked at it. Check it again before issuing."
+            )
+        missing = locked.missing_for_issue()
+        if missing:
+            raise ReportIncompleteError(missing)
+
+        locked.compared_with = (
+            CabinetReport.objects.defer("pdf").last_issued_before(locked) if locked.include_changes else None
+        )
+        locked.status = CabinetReport.Status.ISSUED
+        locked.issued_at = timezone.now()
+        locked.issued_by = by
+        content = build_report(locked, as_at=timezone.localdate(locked.issued_at))
+        rendered = pdf.html_to_pdf(pdf.report_html(content))
+        locked.pdf = rendered.content
+        locked.pdf_sha256 = rendered.sha256
+        locked.page_count = rendered.page_count
+        locked.snapshot = snapshot(content)
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+class IssuedReportCorruptedError(Exception):
+    """The stored PDF no longer matches the checksum taken when it was issued."""
+
+
+def issued_pdf(report: CabinetReport) -> bytes:
+    """The issued report's PDF exactly as issued, checked against its checksum."""
+    content = bytes(report.pdf)
+    if pdf.checksum(content) != report.pdf_sha256:
+        raise IssuedReportCorruptedError(f"Stored PDF of report {report.pk} does not match its checksum.")
+    return content
+
+
+# Decision records
+
+
+def decision_date_problems(
+    meeting: Meeting, call_in_date: datetime.date | None, published_on: datetime.date | None
+) -> dict[str, str]:
+    """What is wrong with a decision record's dates, by form field: the meeting must have taken place,
+    the record is published on or after it, and call-in closes after the meeting and after publication."""
+    problems = {}
+    if meeting.date is None:
+        problems["__all__"] = "The meeting has no date: ask an administrator to record it first"
+        return problems
+    if meeting.date > timezone.localdate():
+        problems["__all__"] = (
+            f"The meeting is on {meeting.date:%-d %B %Y}: record its decision once it has taken place"
+        )
+    meeting_day = f"{meeting.date:%-d %B %Y}"
+    if published_on and published_on < meeting.date:
+        problems["published_on"] = f"Date of publication must be on or after the meeting, {meeting_day}"
+    if call_in_date:
+        if call_in_date <= meeting.date:
+            problems["call_in_date"] = f"Call-in deadline must be after the meeting, {meeting_day}"
+        elif published_on and call_in_date <= published_on:
+            problems["call_in_date"] = "Call-in deadline must be after the date of publication"
+    return problems
+
+
+def call_in_wording(day: datetime.date) -> str:
+    """As Stockton words it (seed 003): "By Midnight, Friday, 19th June 2009"; here without the ordinal."""
+    return f"By midnight, {day:%A} {day:%-d %B %Y}"
+
+
+def record_decision(
+    *,
+    meeting: Meeting,
+    by,
+    record: str,
+    decisions: str,
+    reasons: str,
+    alternatives_rejected: str,
+    conflicts_of_interest: str,
+    dispensations: str,
+    call_in_date: datetime.date,
+    published_on: datetime.date,
+) -> Decision:
+    """Record (or, until its date of publication, correct) what a meeting decided, in Stockton's format.
+
+    Call-in closes at midnight at the end of `call_in_date`, in the council's time zone.
+    """
+    problems = decision_date_problems(meeting, call_in_date, published_on)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        decision = Decision.objects.select_for_update().filter(meeting=meeting).first()
+        if decision is not None and decision.is_published:
+            raise DecisionPublishedError(
+                f"This decision record was published on {decision.published_on:%-d %B %Y} "
+                "and cannot be changed."
+            )
+        decision = decision or Decision(meeting=meeting)
+        decision.record = record
+        decision.decisions = decisions
+        decision.reasons = reasons
+        decision.alternatives_rejected = alternatives_rejected
+        decision.conflicts_of_interest = conflicts_of_interest
+        decision.dispensations = dispensations
+        decision.call_in_deadline = timezone.make_aware(
+            datetime.datetime.combine(call_in_date, datetime.time(23, 59, 59))
+        )
+        decision.call_in_wording = call_in_wording(call_in_date)
+        decision.published_on = published_on
+        decision.recorded_at = timezone.now()
+        decision.recorded_by = by
+        decision.full_clean()
+        decision.save()
+    return decision

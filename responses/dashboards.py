@@ -1,0 +1,305 @@
+"""What the dashboards show, computed from a handful of queries whatever the number of records."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from authorities.models import Authority
+from recommendations.models import Commitment, Recommendation
+
+from .charts import Category, stacked_bar_chart
+from .models import (
+    NO_RESPONSE_CHART_COLOUR,
+    RAG_CHART_COLOURS,
+    STATUS_CHART_COLOURS,
+    LocalResponse,
+    ProgressUpdate,
+    Rag,
+    Status,
+    status_tag_class,
+    worklist_of,
+)
+
+NO_RESPONSE = "no_response"
+
+
+def status_categories(*, with_no_response=True):
+    categories = [Category(s.value, s.label, *STATUS_CHART_COLOURS[s]) for s in Status]
+    if with_no_response:
+        categories.append(Category(NO_RESPONSE, "No response", *NO_RESPONSE_CHART_COLOUR, stroke="#0b0c0c"))
+    return categories
+
+
+def rag_categories():
+    return [Category(r.value or "not_rated", r.label, *RAG_CHART_COLOURS[r]) for r in Rag]
+
+
+@dataclass
+class ThemeCounts:
+    """How a council's responses in one theme stand, by delivery status and by RAG."""
+
+    theme: object
+    recommendations: list
+    status: Counter = field(default_factory=Counter)
+    rag: Counter = field(default_factory=Counter)
+    no_response: int = 0
+
+    @property
+    def responses(self):
+        return sum(self.status.values())
+
+    def status_row(self):
+        return [self.status.get(s.value, 0) for s in Status]
+
+    def rag_row(self):
+        return [self.rag.get(r.value, 0) for r in Rag]
+
+
+def count_by_theme(recommendations, responses):
+    """ThemeCounts for each theme, in report order. A recommendation answered part by part counts
+    each part's response; one with no response at all counts once under "no response"."""
+    by_rec = {}
+    for response in responses:
+        by_rec.setdefault(response.recommendation_id, []).append(response)
+    themes = []
+    for theme, recs in groupby(recommendations, key=lambda rec: rec.theme):
+        counts = ThemeCounts(theme=theme, recommendations=list(recs))
+        for rec in counts.recommendations:
+            rec.council_responses = by_rec.get(rec.pk, [])
+            if not rec.council_responses:
+                counts.no_response += 1
+            for response in rec.council_responses:
+                counts.status[response.status] += 1
+                counts.rag[response.rag] += 1
+        themes.append(counts)
+    return themes
+
+
+def standing(responses):
+    """[(Status, count)] for a set of responses, in status order."""
+    counts = Counter(response.status for response in responses)
+    return [(status, counts[status.value]) for status in Status if counts[status.value]]
+
+
+@dataclass
+class CommitmentStanding:
+    commitment: Commitment
+    rows: list  # [(recommendation, [responses])]
+
+    @property
+    def unanswered(self):
+        return [rec for rec, responses in self.rows if not responses]
+
+    @property
+    def statuses(self):
+        return standing(response for _, responses in self.rows for response in responses)
+
+
+def council_dashboard(authority):
+    """Everything the council dashboard shows. Queries: responses with latest update,
+    recommendations with themes, parts, recent updates, commitments, their links."""
+    responses = list(LocalResponse.objects.for_authority(authority).select_related("recommendation"))
+    recommendations = list(Recommendation.objects.for_list())
+    themes = count_by_theme(recommendations, responses)
+    by_number = {rec.number: rec for rec in recommendations}
+
+    commitments = list(Commitment.objects.for_list())
+    working_together = next((c for c in commitments if c.source == Commitment.Source.WORKING_TOGETHER), None)
+    today = timezone.localdate()
+    past_due = [
+        CommitmentStanding(
+            commitment=c,
+            rows=[
+                (
+                    by_number[link.recommendation.number],
+                    by_number[link.recommendation.number].council_responses,
+                )
+                for link in c.links.all()
+            ],
+        )
+        for c in commitments
+        if c.due_date and c.due_date < today
+    ]
+    working_together_rows = (
+        [
+            (by_number[link.recommendation.number], by_number[link.recommendation.number].council_responses)
+            for link in working_together.links.all()
+        ]
+        if working_together
+        else []
+    )
+    recent = list(
+        ProgressUpdate.objects.filter(response__authority=authority)
+        .select_related("response__recommendation", "response__part")
+        .timeline()[:10]
+    )
+
+    status_chart = stacked_bar_chart(
+        title=f"{authority.short_name}: delivery status by theme",
+        description="For each theme, how many of the council's responses are at each delivery status, "
+        "and how many recommendations have no response. The table beside the chart gives the same numbers.",
+        rows=[
+            (t.theme.name, {**{k: v for k, v in t.status.items()}, NO_RESPONSE: t.no_response})
+            for t in themes
+        ],
+        categories=status_categories(),
+    )
+    rag_chart = stacked_bar_chart(
+        title=f"{authority.short_name}: RAG rating by theme",
+        description="For each theme, how many of the council's responses are rated red, amber or green, "
+        "or not rated. The table beside the chart gives the same numbers.",
+        rows=[(t.theme.name, {(k or "not_rated"): v for k, v in t.rag.items()}) for t in themes],
+        categories=rag_categories(),
+    )
+    return {
+        "themes": themes,
+        "statuses": list(Status),
+        "rags": list(Rag),
+        "status_totals": [sum(t.status_row()[i] for t in themes) for i in range(len(Status))],
+        "rag_totals": [sum(t.rag_row()[i] for t in themes) for i in range(len(Rag))],
+        "no_response_total": sum(t.no_response for t in themes),
+        "response_count": len(responses),
+        "answered_count": len({r.recommendation_id for r in responses}),
+        "recommendation_count": len(recommendations),
+        "worklist": worklist_of(responses),
+        "recent": recent,
+        "working_together": working_together,
+        "working_together_rows": working_together_rows,
+        "working_together_standing": standing(r for _, rs in working_together_rows for r in rs),
+        "past_due": past_due,
+        "status_chart": status_chart,
+        "rag_chart": rag_chart,
+    }
+
+
+def comparison_cell(url, statuses):
+    """One council's position on one recommendation, as the matrix cell's HTML: the status in words
+    (with how many parts, where it answers part by part), linking to the response."""
+    if not statuses:
+        return format_html('<a class="govuk-link app-cell-link" href="{}">No response</a>', url)
+    parts = any(letter for letter, _ in statuses)
+    counts = tuple(Counter(status for _, status in statuses).items())
+    return format_html('<a class="app-cell-link" href="{}">{}</a>', url, status_tags(counts, parts))
+
+
+@lru_cache(maxsize=512)
+def status_tags(counts, parts):
+    """Status tags for a cell; the same few combinations recur thousands of times in the matrix."""
+    return format_html_join(
+        " ",
+        '<strong class="govuk-tag app-tag--small {}">{}{}</strong>',
+        (
+            (
+                status_tag_class(status),
+                Status(status).label,
+                f" ({count} part{'s' if count != 1 else ''})" if parts else "",
+            )
+            for status, count in counts
+        ),
+    )
+
+
+def comparison(recommendations, authorities, matrix_authorities=None):
+    """Each council's totals by status, and the matrix of recommendations against councils (against
+    `matrix_authorities`, a page of them, when given). Queries: one for the responses, whatever the
+    number of councils."""
+    if matrix_authorities is None:
+        matrix_authorities = authorities
+    rec_ids = [rec.pk for rec in recommendations]
+    statuses = {}
+    totals = {authority.pk: Counter() for authority in authorities}
+    for authority_id, rec_id, letter, status in LocalResponse.objects.filter(
+        authority__in=authorities, recommendation__in=rec_ids
+    ).values_list("authority_id", "recommendation_id", "part__letter", "status"):
+        statuses.setdefault((rec_id, authority_id), []).append((letter or "", status))
+        totals[authority_id][status] += 1
+    # The matrix has a cell for every council and recommendation (8,816 at national size), so its
+    # cells are built here as HTML, once, rather than by template loops and includes per cell.
+    council_urls = [
+        (a, reverse("authorities:detail", args=[a.slug]) + "recommendations/") for a in matrix_authorities
+    ]
+    rows = []
+    for theme, recs in groupby(recommendations, key=lambda rec: rec.theme):
+        theme_rows = []
+        for rec in recs:
+            cells = "".join(
+                '<td class="govuk-table__cell">{}</td>'.format(
+                    comparison_cell(f"{base}{rec.number}/", sorted(statuses.get((rec.pk, a.pk), [])))
+                )
+                for a, base in council_urls
+            )
+            # Safe: comparison_cell escapes everything it is given.
+            theme_rows.append((rec, mark_safe(cells)))
+        rows.append((theme, theme_rows))
+    unanswered = {
+        a.pk: sum(1 for rec in recommendations if (rec.pk, a.pk) not in statuses) for a in authorities
+    }
+    summary = [
+        {
+            "authority": a,
+            "counts": [totals[a.pk][s.value] for s in Status],
+            "no_response": unanswered[a.pk],
+        }
+        for a in authorities
+    ]
+    chart = stacked_bar_chart(
+        title="Responses by delivery status, council by council",
+        description="For each council, how many of its responses to the recommendations shown are at each "
+        "delivery status, and how many of those recommendations it has not answered. The table gives "
+        "the same numbers.",
+        rows=[
+            (a.short_name, {**{k: v for k, v in totals[a.pk].items()}, NO_RESPONSE: unanswered[a.pk]})
+            for a in authorities
+        ],
+        categories=status_categories(),
+    )
+    return {"rows": rows, "summary": summary, "chart": chart, "statuses": list(Status)}
+
+
+@dataclass
+class CommitmentProgress:
+    """A commitment, whether its date has passed, and how councils' responses to its recommendations stand."""
+
+    commitment: Commitment
+    statuses: list  # [(Status, number of responses)] across the councils
+    gaps: int  # council and recommendation pairs with no response
+    council_rows: list  # [(recommendation, [responses])] for the chosen council, if any
+
+
+def commitment_tracker(commitments, authority=None):
+    """Progress on each commitment. Queries: the responses to the linked recommendations, and the
+    council count; the chosen council's responses come from the same rows."""
+    rec_ids = {link.recommendation_id for c in commitments for link in c.links.all()}
+    council_count = Authority.objects.count()
+    by_rec = {}
+    chosen = {}
+    for response in (
+        LocalResponse.objects.filter(recommendation__in=rec_ids)
+        .select_related("part")
+        .only("recommendation_id", "authority_id", "status", "part__letter")
+    ):
+        by_rec.setdefault(response.recommendation_id, []).append(response)
+        if authority and response.authority_id == authority.pk:
+            chosen.setdefault(response.recommendation_id, []).append(response)
+    progress = []
+    for commitment in commitments:
+        links = list(commitment.links.all())
+        responses = [r for link in links for r in by_rec.get(link.recommendation_id, [])]
+        answered = {(r.recommendation_id, r.authority_id) for r in responses}
+        progress.append(
+            CommitmentProgress(
+                commitment=commitment,
+                statuses=standing(responses),
+                gaps=council_count * len(links) - len(answered),
+                council_rows=[(link.recommendation, chosen.get(link.recommendation_id, [])) for link in links]
+                if authority
+                else [],
+            )
+        )
+    return progress

@@ -1,0 +1,182 @@
+"""Filters for lists of recommendations and of responses. The state lives in the URL."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from authorities.models import Authority
+from recommendations.models import Body, Commitment, Recommendation, RecommendationPart, Theme
+
+from .models import LocalResponse, Rag, Status
+from .search import matching
+
+NOT_RATED = "not_rated"
+RAG_FILTER_CHOICES = [(NOT_RATED if value == "" else value, label) for value, label in Rag.choices]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# What free-text search reads in a response; migration 0003 indexes exactly these on PostgreSQL.
+RESPONSE_SEARCH_FIELDS = ["text", "evidence", "lead_officer"]
+
+
+def rag_values(values):
+    return ["" if value == NOT_RATED else value for value in values]
+
+
+def overdue_q(prefix=""):
+    return Q(**{f"{prefix}target_date__lt": timezone.localdate()}) & ~Q(
+        **{f"{prefix}status__in": Status.settled()}
+    )
+
+
+# Multiple-choice filters name records by slug in the URL (?theme=legal), and django-filter matches
+# the slug itself, so each filters on the slug field ("theme__slug").
+
+
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose lists of councils, themes and bodies are each read once, as `choice_list`
+    on the form field: a model field's own `choices` runs a query every time it is counted or drawn."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            for field in super().form.fields.values():
+                if hasattr(field, "choices"):
+                    # A comprehension, not list(): list() would ask the iterator its length, a COUNT query.
+                    field.choice_list = [choice for choice in field.choices]
+        return self._form
+
+
+def by_slug(label, queryset, field_name=None, **extra):
+    """Pick councils, themes or bodies by slug, which is what the URL carries (?theme=legal)."""
+    return django_filters.ModelMultipleChoiceFilter(
+        label=label,
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=queryset,
+        widget=forms.CheckboxSelectMultiple,
+        **extra,
+    )
+
+
+def statuses(**extra):
+    return django_filters.MultipleChoiceFilter(
+        label="Delivery status", choices=Status.choices, widget=forms.CheckboxSelectMultiple, **extra
+    )
+
+
+def rags(method):
+    return django_filters.MultipleChoiceFilter(
+        label="RAG rating", choices=RAG_FILTER_CHOICES, method=method, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def either(label, choices, method):
+    return django_filters.ChoiceFilter(label=label, choices=choices, method=method, empty_label="Any")
+
+
+def needing_action_by(level):
+    """Recommendations addressed to at least one national (or local) body."""
+    return Recommendation.objects.filter(addressed_to__level=level).values("pk")
+
+
+def in_working_together():
+    return Recommendation.objects.filter(
+        commitment_links__commitment__source=Commitment.Source.WORKING_TOGETHER
+    ).values("pk")
+
+
+class ResponseFilterSet(FilterSet):
+    """Filter councils' responses by council, theme, status, RAG, body addressed, lateness and text."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_q")
+    council = by_slug("Council", Authority.objects.order_by("name"), "authority__slug")
+    theme = by_slug("Theme", Theme.objects.order_by("number"), "recommendation__theme__slug")
+    status = statuses()
+    rag = rags("filter_rag")
+    body = by_slug(
+        "Addressed to", Body.objects.order_by("name"), "recommendation__addressed_to__slug", distinct=True
+    )
+    action = either("Action needed", Body.Level.choices, "filter_action")
+    overdue = either("Past target date", YES_NO, "filter_overdue")
+    working_together = either("In the Working Together revision", YES_NO, "filter_working_together")
+
+    class Meta:
+        model = LocalResponse
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        # Matched table by table, so each text is searched once rather than once per joined row.
+        own = matching(LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value).values("pk")
+        recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
+        parts = matching(RecommendationPart.objects.all(), ["text"], value).values("pk")
+        return queryset.filter(Q(pk__in=own) | Q(recommendation__in=recs) | Q(part__in=parts))
+
+    def filter_rag(self, queryset, name, value):
+        return queryset.filter(rag__in=rag_values(value)) if value else queryset
+
+    def filter_action(self, queryset, name, value):
+        return queryset.filter(recommendation__in=needing_action_by(value))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q()) if value == "yes" else queryset.exclude(overdue_q())
+
+    def filter_working_together(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(recommendation__in=in_working_together())
+        return queryset.exclude(recommendation__in=in_working_together())
+
+
+class RecommendationFilterSet(FilterSet):
+    """Filter the 58 recommendations; status, RAG and lateness match any council's response
+    (or the chosen councils' responses when councils are chosen)."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_q")
+    theme = by_slug("Theme", Theme.objects.order_by("number"), "theme__slug")
+    body = by_slug("Addressed to", Body.objects.order_by("name"), "addressed_to__slug", distinct=True)
+    action = either("Action needed", Body.Level.choices, "filter_action")
+    working_together = either("In the Working Together revision", YES_NO, "filter_working_together")
+    council = by_slug("Council", Authority.objects.order_by("name"), method="filter_responses")
+    status = statuses(method="filter_responses")
+    rag = rags("filter_responses")
+    overdue = either("Past target date", YES_NO, "filter_responses")
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
+        parts = matching(RecommendationPart.objects.all(), ["text"], value).values("recommendation_id")
+        responses = matching(LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value).values(
+            "recommendation_id"
+        )
+        return queryset.filter(Q(pk__in=recs) | Q(pk__in=parts) | Q(pk__in=responses))
+
+    def filter_action(self, queryset, name, value):
+        return queryset.filter(pk__in=needing_action_by(value))
+
+    def filter_working_together(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(pk__in=in_working_together())
+        return queryset.exclude(pk__in=in_working_together())
+
+    def filter_responses(self, queryset, name, value):
+        # Council, status, RAG and lateness describe one response together: "recommendations where
+        # Darlington's response is overdue", not "overdue anywhere and answered by Darlington".
+        # So they are applied once, together, whichever of them is set.
+        if getattr(self, "_responses_filtered", False):
+            return queryset
+        self._responses_filtered = True
+        data = self.form.cleaned_data
+        responses = LocalResponse.objects.all()
+        if data.get("council"):
+            responses = responses.filter(authority__in=data["council"])
+        if data.get("status"):
+            responses = responses.filter(status__in=data["status"])
+        if data.get("rag"):
+            responses = responses.filter(rag__in=rag_values(data["rag"]))
+        if data.get("overdue") == "yes":
+            responses = responses.filter(overdue_q())
+        elif data.get("overdue") == "no":
+            responses = responses.exclude(overdue_q())
+        return queryset.filter(pk__in=responses.values("recommendation_id"))

@@ -1,0 +1,28 @@
+"""Free-text search: PostgreSQL's full-text search where we have it, a plain match on SQLite."""
+
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Q
+
+
+def matching(queryset, fields, text):
+    """The rows of `queryset` whose `fields` match the words in `text`.
+
+    On PostgreSQL this is English full-text search (stemmed: "chair" finds "chaired"; quoted phrases
+    and -exclusions work as in a web search); elsewhere each word must appear in one of the fields.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return queryset.annotate(search_document=SearchVector(*fields, config="english")).filter(
+            search_document=query
+        )
+    for word in text.split():
+        queryset = queryset.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
+    return queryset

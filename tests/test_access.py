@@ -1,0 +1,313 @@
+"""Who may open which page: every URL pattern, walked with every persona.
+
+Every signed-in user may read every council's pages (they go to public Cabinet papers); only the
+council's officers and administrators may open or post its edit pages; nobody signed out gets
+further than the sign-in page. A new URL pattern without an entry in DECISIONS fails this file.
+"""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from authorities.models import CabinetReport, Meeting
+from responses.models import LocalResponse, ProgressUpdate
+
+ANONYMOUS = "anonymous"
+PERSONAS = (
+    ANONYMOUS,
+    "outsider",
+    "officer_darlington",
+    "officer_newcastle",
+    "chair_darlington",
+    "clerk_darlington",
+    "administrator",
+)
+NOT_DARLINGTON_EDITORS = ("officer_newcastle", "chair_darlington", "clerk_darlington", "outsider")
+
+LOGIN = "login"  # 302 to the sign-in page, with ?next= the page that was asked for
+ADMIN_LOGIN = "admin login"  # 302 to the admin's own sign-in page
+
+
+def for_everyone(outcome):
+    return dict.fromkeys(PERSONAS, outcome)
+
+
+def for_signed_in_users(outcome=200):
+    return {**for_everyone(outcome), ANONYMOUS: LOGIN}
+
+
+def for_darlington_editors():
+    return {**for_signed_in_users(403), "officer_darlington": 200, "administrator": 200}
+
+
+def for_darlington_paper_preparers():
+    """Darlington's clerks and officers, and administrators, prepare its reports and decision records."""
+    return {
+        **for_signed_in_users(403),
+        "officer_darlington": 200,
+        "clerk_darlington": 200,
+        "administrator": 200,
+    }
+
+
+def a_darlington_draft_report():
+    """URL kwargs of a draft Cabinet report made for the walk: drafts are for their preparers only.
+    (Everyone signed in may read an issued report: tests/test_reports.py.)"""
+    meeting = Meeting.objects.get(authority__slug="darlington", date="2009-04-28")
+    report = CabinetReport.objects.create(authority=meeting.authority, meeting=meeting, title="Walk")
+    return {"slug": "darlington", "pk": report.pk}
+
+
+def darlingtons_april_cabinet():
+    """URL kwargs of Darlington's Cabinet of 28 April 2009, which has no decision record yet."""
+    meeting = Meeting.objects.get(authority__slug="darlington", date="2009-04-28")
+    return {"slug": "darlington", "pk": meeting.pk}
+
+
+# Route name: (sample URL kwargs, expected GET outcome for each persona).
+DECISIONS = {
+    "home": ({}, for_signed_in_users()),
+    # Django's sign-in page. A signed-in user may open it too, to sign in as someone else.
+    "login": ({}, for_everyone(200)),
+    # Sign-out is POST only. A GET (an old link, a prefetch) signs nobody out and is answered 405,
+    # signed in or not: SignOutView is exempt from LoginRequiredMiddleware.
+    "logout": ({}, for_everyone(405)),
+    "recommendations:list": ({}, for_signed_in_users()),
+    "recommendations:detail": ({"number": 51}, for_signed_in_users()),
+    "recommendations:commitments": ({}, for_signed_in_users()),
+    "authorities:list": ({}, for_signed_in_users()),
+    "authorities:detail": ({"slug": "darlington"}, for_signed_in_users()),
+    "responses:detail": ({"slug": "darlington", "number": 51}, for_signed_in_users()),
+    "responses:edit": ({"slug": "darlington", "number": 51}, for_darlington_editors()),
+    # Recommendation 2 has parts (a) to (j); Darlington has not answered it, so this is a first answer.
+    "responses:edit_part": ({"slug": "darlington", "number": 2, "letter": "a"}, for_darlington_editors()),
+    # Dashboards, lists and exports: everyone signed in reads every council's records.
+    "responses:comparison": ({}, for_signed_in_users()),
+    "responses:list": ({}, for_signed_in_users()),
+    "responses:export": ({"fmt": "csv"}, for_signed_in_users()),
+    "responses:council_export": ({"slug": "darlington", "fmt": "xlsx"}, for_signed_in_users()),
+    # Committee papers. A callable gives URL kwargs for a record the walk makes first.
+    "authorities:reports": ({"slug": "darlington"}, for_signed_in_users()),
+    "authorities:report_new": ({"slug": "darlington"}, for_darlington_paper_preparers()),
+    "authorities:report": (a_darlington_draft_report, for_darlington_paper_preparers()),
+    "authorities:report_edit": (a_darlington_draft_report, for_darlington_paper_preparers()),
+    "authorities:report_preview": (a_darlington_draft_report, for_darlington_paper_preparers()),
+    "authorities:report_pdf": (a_darlington_draft_report, for_darlington_paper_preparers()),
+    # Issuing is POST only (posts are tested in tests/test_reports.py).
+    "authorities:report_issue": (a_darlington_draft_report, for_signed_in_users(405)),
+    "authorities:cabinet_report_pdf": ({"slug": "darlington"}, for_darlington_paper_preparers()),
+    "authorities:decision": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users()),
+    "authorities:decision_pdf": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users()),
+    "authorities:decision_record": (darlingtons_april_cabinet, for_darlington_paper_preparers()),
+}
+
+# The admin is decided as a group: Django's admin_view guards every one of its pages the same way.
+ADMIN_INDEX_DECISION = {**for_everyone(ADMIN_LOGIN), "administrator": 200}
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """The personas' passwords are never checked here: hash them quickly (PBKDF2 takes ~0.2s each)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def route_names(patterns=None, namespace=""):
+    """Fully-qualified names of every URL pattern; an unnamed pattern is listed by its route."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def non_admin_route_names():
+    return {name for name in route_names() if not name.startswith("admin:")}
+
+
+def sign_in_as(client, request, persona):
+    if persona != ANONYMOUS:
+        client.force_login(request.getfixturevalue(persona))
+    return client
+
+
+def assert_outcome(response, expected, url):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?{urlencode({'next': url}, safe='/')}"
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('admin:login')}?{urlencode({'next': url}, safe='/')}"
+    else:
+        assert response.status_code == expected
+
+
+def everything():
+    """Every response row as it stands, and the length of the audit trail."""
+    return list(LocalResponse.objects.order_by("pk").values()), ProgressUpdate.objects.count()
+
+
+# The walk
+
+
+def test_every_url_pattern_has_an_access_decision():
+    found = non_admin_route_names()
+    undecided = sorted(found - DECISIONS.keys())
+    gone = sorted(DECISIONS.keys() - found)
+    assert not undecided, f"No access decision for {undecided}: add each to DECISIONS in tests/test_access.py"
+    assert not gone, f"DECISIONS names routes that no longer exist: {gone}"
+
+
+def test_the_walk_finds_the_admin_and_every_app():
+    names = set(route_names())
+    assert "admin:index" in names
+    assert {name.split(":")[0] for name in names if ":" in name} >= {
+        "admin",
+        "recommendations",
+        "authorities",
+        "responses",
+    }
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", sorted(non_admin_route_names() | DECISIONS.keys()))
+def test_each_persona_gets_the_decided_answer_from_every_page(db, client, request, route, persona):
+    assert route in DECISIONS, f"No access decision for {route}: add it to DECISIONS in tests/test_access.py"
+    kwargs, outcomes = DECISIONS[route]
+    assert outcomes.keys() == set(PERSONAS), f"DECISIONS[{route!r}] must name every persona"
+    url = reverse(route, kwargs=kwargs() if callable(kwargs) else kwargs)
+    response = sign_in_as(client, request, persona).get(url)
+    assert_outcome(response, outcomes[persona], url)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_administrators_get_into_the_admin(db, client, request, persona):
+    url = reverse("admin:index")
+    response = sign_in_as(client, request, persona).get(url)
+    assert_outcome(response, ADMIN_INDEX_DECISION[persona], url)
+
+
+# Unknown councils, recommendations and parts
+
+SIGNED_IN = PERSONAS[1:]
+EDITORS = ("officer_darlington", "administrator")
+
+
+@pytest.mark.parametrize("persona", SIGNED_IN)
+@pytest.mark.parametrize(
+    "route, kwargs",
+    [
+        ("authorities:detail", {"slug": "nowhere"}),
+        ("recommendations:detail", {"number": 59}),
+        ("recommendations:detail", {"number": 0}),
+        ("responses:detail", {"slug": "nowhere", "number": 51}),
+        ("responses:detail", {"slug": "darlington", "number": 59}),
+        # No council to check the user against, so everybody is told there is no such page.
+        ("responses:edit", {"slug": "nowhere", "number": 51}),
+        ("responses:edit_part", {"slug": "nowhere", "number": 2, "letter": "a"}),
+    ],
+)
+def test_an_unknown_council_or_recommendation_is_not_found(db, client, request, persona, route, kwargs):
+    assert sign_in_as(client, request, persona).get(reverse(route, kwargs=kwargs)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", SIGNED_IN)
+@pytest.mark.parametrize(
+    "route, kwargs",
+    [
+        ("responses:edit", {"slug": "darlington", "number": 59}),
+        ("responses:edit_part", {"slug": "darlington", "number": 59, "letter": "a"}),
+        ("responses:edit_part", {"slug": "darlington", "number": 2, "letter": "z"}),
+        ("responses:edit_part", {"slug": "darlington", "number": 51, "letter": "a"}),  # 51 has no parts
+    ],
+)
+def test_an_unknown_recommendation_or_part_on_an_edit_page_is_not_found_by_those_who_may_edit(
+    db, client, request, persona, route, kwargs
+):
+    # The council is checked first: someone who may not edit Darlington is refused whatever follows.
+    expected = 404 if persona in EDITORS else 403
+    assert sign_in_as(client, request, persona).get(reverse(route, kwargs=kwargs)).status_code == expected
+
+
+@pytest.mark.parametrize("route", ["responses:edit", "responses:edit_part"])
+def test_a_signed_out_visitor_asking_for_an_unknown_page_is_sent_to_sign_in(db, client, route):
+    kwargs = {"slug": "nowhere", "number": 59}
+    if route == "responses:edit_part":
+        kwargs["letter"] = "z"
+    url = reverse(route, kwargs=kwargs)
+    assert_outcome(client.get(url), LOGIN, url)
+
+
+# Posting to the edit pages
+
+EDIT_PAGES = {
+    "recommendation 51": ("responses:edit", {"slug": "darlington", "number": 51}),
+    "part 2(a)": ("responses:edit_part", {"slug": "darlington", "number": 2, "letter": "a"}),
+}
+
+
+def valid_post(route, kwargs):
+    """A body the edit form accepts: the response's current version, or 0 for a first answer."""
+    current = LocalResponse.objects.filter(
+        authority__slug=kwargs["slug"],
+        recommendation__number=kwargs["number"],
+        part__letter=kwargs.get("letter"),
+    ).first()
+    return {
+        "text": "Board membership reviewed; lay members appointed.",
+        "status": "in_progress",
+        "rag": "amber",
+        "lead_officer": "Jenni Cooke, Safeguarding Manager",
+        # Darlington's response to 51 has no target date, so setting one needs no reason.
+        "target_date_day": "31",
+        "target_date_month": "3",
+        "target_date_year": "2010",
+        "target_date_reason": "",
+        "evidence": "Board minutes, 12 May 2009.",
+        "note": "Recorded after the Board meeting.",
+        "version": str(current.version if current else 0),
+    }
+
+
+@pytest.mark.parametrize("page", EDIT_PAGES)
+@pytest.mark.parametrize("persona", NOT_DARLINGTON_EDITORS)
+def test_people_who_may_not_edit_darlington_are_refused_a_post_and_nothing_changes(
+    db, client, request, persona, page
+):
+    route, kwargs = EDIT_PAGES[page]
+    before = everything()
+    response = sign_in_as(client, request, persona).post(
+        reverse(route, kwargs=kwargs), valid_post(route, kwargs)
+    )
+    assert response.status_code == 403
+    assert everything() == before
+
+
+@pytest.mark.parametrize("page", EDIT_PAGES)
+def test_a_signed_out_post_is_sent_to_sign_in_and_nothing_changes(db, client, page):
+    route, kwargs = EDIT_PAGES[page]
+    url = reverse(route, kwargs=kwargs)
+    before = everything()
+    assert_outcome(client.post(url, valid_post(route, kwargs)), LOGIN, url)
+    assert everything() == before
+
+
+@pytest.mark.parametrize("page", EDIT_PAGES)
+@pytest.mark.parametrize("persona", EDITORS)
+def test_darlington_editors_can_post_the_same_body(db, client, request, persona, page):
+    """The control for the refusals above: the body they post is one the form accepts."""
+    route, kwargs = EDIT_PAGES[page]
+    updates = ProgressUpdate.objects.count()
+    response = sign_in_as(client, request, persona).post(
+        reverse(route, kwargs=kwargs), valid_post(route, kwargs)
+    )
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.count() == updates + 1
+    saved = LocalResponse.objects.get(
+        authority__slug="darlington",
+        recommendation__number=kwargs["number"],
+        part__letter=kwargs.get("letter"),
+    )
+    assert saved.text == "Board membership reviewed; lay members appointed."
+    assert saved.updated_by == request.getfixturevalue(persona)

@@ -1,0 +1,277 @@
+"""No lost updates: two saves based on the same version, made at the same moment, on PostgreSQL.
+
+Each save runs in its own thread with its own database connection, so the row lock in
+record_progress (SELECT ... FOR UPDATE) and the unique constraints are what stand between the two
+officers. These tests commit for real (transaction=True), so they load the reference data
+themselves: the flush after a transactional test empties every table.
+"""
+
+import re
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from authorities.models import Authority, Membership
+from recommendations.models import Recommendation
+from responses.models import LocalResponse, ProgressUpdate
+from responses.services import StaleResponseError, record_progress
+
+from .conftest import make_user
+
+ROUNDS = 5
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Passwords are never checked here: hash them quickly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_reference_data_if_flushed():
+    if Recommendation.objects.count() == 0:
+        call_command("loaddata", "reference", verbosity=0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data_put_back(django_db_blocker):
+    """Leave the database as conftest set it up, for whatever runs after these tests.
+
+    pytest-django runs transactional tests after the others, but a test that reaches the database
+    only through request.getfixturevalue() is not known to need it and runs later still. Module
+    scope makes this teardown run after the last test's flush.
+    """
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data_if_flushed()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    # On SQLite the whole database is locked for each write, so the race would pass vacuously.
+    assert connection.vendor == "postgresql", "the concurrency tests must run on PostgreSQL"
+    load_reference_data_if_flushed()
+
+
+@pytest.fixture
+def darlington_officers(reference_data):
+    darlington = Authority.objects.get(slug="darlington")
+    return [
+        make_user(
+            f"officer.race-{n}-darlington", darlington, Membership.Role.OFFICER, first_name=f"Officer {n}"
+        )
+        for n in (1, 2)
+    ]
+
+
+def race(*calls):
+    """Run each call in its own thread and connection, released together; (returned, raised) for each."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            connection.ensure_connection()  # connect first, so that neither starts late
+            barrier.wait(timeout=10)
+            outcomes[index] = (call(), None)
+        except BaseException as error:  # whatever it was, the test looks at it
+            outcomes[index] = (None, error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), (
+        "a save never finished: a lock was never released"
+    )
+    return outcomes
+
+
+def save(*, authority, recommendation, by, expected_version, text, note):
+    return lambda: record_progress(
+        authority=authority,
+        recommendation=recommendation,
+        part=None,
+        by=by,
+        expected_version=expected_version,
+        text=text,
+        status="in_progress",
+        rag="amber",
+        lead_officer="",
+        target_date=None,
+        target_date_reason="",
+        evidence="",
+        note=note,
+    )
+
+
+def one_winner(outcomes):
+    """The index of the one call that returned; the other must have been refused as stale."""
+    winners = [index for index, (_, raised) in enumerate(outcomes) if raised is None]
+    losers = [raised for _, raised in outcomes if raised is not None]
+    assert len(winners) == 1, f"expected exactly one save to go through, got {outcomes}"
+    assert len(losers) == 1
+    assert isinstance(losers[0], StaleResponseError), (
+        f"the loser raised {losers[0]!r}, not StaleResponseError"
+    )
+    return winners[0], losers[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_version_at_once_keep_one_and_refuse_the_other(darlington_officers):
+    darlington = Authority.objects.get(slug="darlington")
+    recommendation = Recommendation.objects.get(number=51)
+    for round_ in range(ROUNDS):
+        response = LocalResponse.objects.get(authority=darlington, recommendation=recommendation, part=None)
+        version = response.version
+        updates = list(response.updates.values_list("pk", flat=True))
+        texts = [f"Round {round_}: text from officer {n}." for n in (1, 2)]
+        notes = [f"Round {round_}: note from officer {n}." for n in (1, 2)]
+
+        outcomes = race(
+            *[
+                save(
+                    authority=darlington,
+                    recommendation=recommendation,
+                    by=officer,
+                    expected_version=version,
+                    text=text,
+                    note=note,
+                )
+                for officer, text, note in zip(darlington_officers, texts, notes, strict=True)
+            ]
+        )
+
+        winner, stale = one_winner(outcomes)
+        response.refresh_from_db()
+        assert response.version == version + 1
+        assert response.text == texts[winner]
+        assert response.updated_by == darlington_officers[winner]
+        assert stale.current is not None and stale.current.version == version + 1
+        new_updates = list(response.updates.exclude(pk__in=updates))
+        assert len(new_updates) == 1, f"round {round_}: {len(new_updates)} progress updates written"
+        assert new_updates[0].note == notes[winner]
+        assert new_updates[0].by == darlington_officers[winner]
+        assert new_updates[0].response_version == version + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_answers_to_an_unanswered_recommendation_at_once_create_one_response(darlington_officers):
+    darlington = Authority.objects.get(slug="darlington")
+    # One unanswered recommendation a round: once answered it is no longer a first answer.
+    unanswered = list(Recommendation.objects.unanswered_by(darlington)[:ROUNDS])
+    assert len(unanswered) == ROUNDS and unanswered[0].number == 1
+    for recommendation in unanswered:
+        updates = ProgressUpdate.objects.count()
+        texts = [f"First answer to {recommendation.number} from officer {n}." for n in (1, 2)]
+
+        outcomes = race(
+            *[
+                save(
+                    authority=darlington,
+                    recommendation=recommendation,
+                    by=officer,
+                    expected_version=0,
+                    text=text,
+                    note="First response recorded.",
+                )
+                for officer, text in zip(darlington_officers, texts, strict=True)
+            ]
+        )
+
+        assert not any(isinstance(raised, IntegrityError) for _, raised in outcomes)
+        winner, stale = one_winner(outcomes)
+        responses = LocalResponse.objects.filter(authority=darlington, recommendation=recommendation)
+        assert responses.count() == 1
+        (response,) = responses
+        assert response.text == texts[winner]
+        assert response.version == 1
+        assert stale.current is not None and stale.current.pk == response.pk
+        assert ProgressUpdate.objects.count() == updates + 1
+        assert response.updates.get().by == darlington_officers[winner]
+
+
+def loaded_version(client, url):
+    """The version the edit form hands out, as a browser would post it back."""
+    page = client.get(url)
+    assert page.status_code == 200
+    return re.search(r'name="version" value="(\d+)"', page.content.decode()).group(1)
+
+
+def web_save(client, url, version, text):
+    return lambda: client.post(
+        url,
+        {
+            "text": text,
+            "status": "in_progress",
+            "rag": "amber",
+            "note": f"Saved by {text}",
+            "version": version,
+        },
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("number, rounds", [(51, 3), (48, 1)], ids=["answered", "unanswered"])
+def test_two_officers_saving_the_same_form_at_once_get_one_save_and_one_warning(
+    darlington_officers, number, rounds
+):
+    url = reverse("responses:edit", args=["darlington", number])
+    detail = reverse("responses:detail", args=["darlington", number])
+    browsers = []
+    for officer in darlington_officers:
+        browser = Client()
+        browser.force_login(officer)
+        browsers.append(browser)
+    for round_ in range(rounds):
+        updates = ProgressUpdate.objects.count()
+        versions = [loaded_version(browser, url) for browser in browsers]
+        assert versions[0] == versions[1]
+        texts = [f"round {round_}, officer {n}" for n in (1, 2)]
+
+        outcomes = race(*[web_save(b, url, versions[0], t) for b, t in zip(browsers, texts, strict=True)])
+
+        assert all(raised is None for _, raised in outcomes), outcomes
+        pages = [page for page, _ in outcomes]
+        assert sorted(page.status_code for page in pages) == [200, 302]
+        winner = next(index for index, page in enumerate(pages) if page.status_code == 302)
+        loser = pages[1 - winner]
+        assert pages[winner]["Location"] == detail
+        assert "Someone else saved a change" in loser.content.decode()
+        assert "There is a problem" in loser.content.decode()
+        assert texts[1 - winner] in loser.content.decode()  # the loser's text is kept for them
+        assert ProgressUpdate.objects.count() == updates + 1
+        response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=number)
+        assert response.text == texts[winner]
+        assert response.version == int(versions[0]) + 1
+
+
+def test_the_database_refuses_to_change_or_delete_a_progress_update(db):
+    """Even raw SQL, which goes round the model and its manager, cannot rewrite the audit trail."""
+    assert connection.vendor == "postgresql", "the audit trail's trigger exists only on PostgreSQL"
+    update = ProgressUpdate.objects.order_by("pk").first()
+    before = ProgressUpdate.objects.filter(pk=update.pk).values().get()
+    count = ProgressUpdate.objects.count()
+
+    with (
+        pytest.raises(DatabaseError, match="audit trail"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE responses_progressupdate SET note = 'x'")
+    with (
+        pytest.raises(DatabaseError, match="audit trail"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM responses_progressupdate WHERE id = %s", [update.pk])
+
+    assert ProgressUpdate.objects.filter(pk=update.pk).values().get() == before
+    assert ProgressUpdate.objects.count() == count
+    assert not ProgressUpdate.objects.filter(note="x").exists()

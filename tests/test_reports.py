@@ -1,0 +1,607 @@
+"""Clerks build a Cabinet report in the browser, preview it, issue it, and everyone can read what was issued.
+
+An issued report is what the meeting was told: its PDF is stored with a checksum and the data it
+was built from, and nothing (the app, the admin, the database) changes it afterwards.
+"""
+
+import datetime
+import hashlib
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from authorities import pdf, services
+from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, Membership
+from responses.models import LocalResponse, Rag, Status
+from responses.services import record_progress
+
+from .conftest import make_user
+from .helpers import visible_text
+from .pdftools import pdf_info, pdf_text, squeeze
+from .test_query_counts import add_councils
+
+PREPARERS = ("clerk_darlington", "officer_darlington", "administrator")
+NOT_PREPARERS = ("officer_newcastle", "chair_darlington", "outsider")
+
+
+def new_report_post(**changes):
+    data = {
+        "meeting": "new",
+        "new_meeting_kind": "cabinet",
+        "new_meeting_date_day": "21",
+        "new_meeting_date_month": "7",
+        "new_meeting_date_year": "2009",
+        "title": "Laming: progress in Darlington",
+    }
+    data.update(changes)
+    return data
+
+
+def report_form_post(report, **changes):
+    """What the edit form posts: the report as it stands, with the given changes."""
+    data = {
+        name: getattr(report, name)
+        for name in (
+            "title",
+            "purpose",
+            "background",
+            "summary",
+            "recommendations_to_members",
+            "director_name",
+            "director_title",
+            "background_papers",
+            "contact_officer",
+            "contact_details",
+            "further_information",
+            "outcome_of_consultation",
+        )
+    }
+    if report.include_changes:
+        data["include_changes"] = "on"
+    for index, row in enumerate(report.implications):
+        data[f"implication_{index}"] = row["text"]
+    data["version"] = str(report.version)
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def clerk_client(client, clerk_darlington):
+    client.force_login(clerk_darlington)
+    return client
+
+
+@pytest.fixture
+def draft(darlington, clerk_darlington):
+    """A draft report of Darlington's for a Cabinet on 21 July 2009, its narrative from the defaults."""
+    return services.create_report(
+        authority=darlington,
+        by=clerk_darlington,
+        title="Laming: progress in Darlington",
+        new_meeting_kind=Meeting.Kind.CABINET,
+        new_meeting_date=datetime.date(2009, 7, 21),
+    )
+
+
+@pytest.fixture
+def issued(draft, clerk_darlington):
+    return services.issue_report(report=draft, by=clerk_darlington, expected_version=draft.version)
+
+
+def change_darlington_response(number, **changes):
+    response = LocalResponse.objects.get(
+        authority__slug="darlington", recommendation__number=number, part=None
+    )
+    values = {
+        "text": response.text,
+        "status": response.status,
+        "rag": response.rag,
+        "lead_officer": response.lead_officer,
+        "target_date": response.target_date,
+        "target_date_reason": "",
+        "evidence": response.evidence,
+        "note": "Updated for the test.",
+    }
+    values.update(changes)
+    return record_progress(
+        authority=response.authority,
+        recommendation=response.recommendation,
+        part=None,
+        by=make_user(f"officer.change-{number}", response.authority, Membership.Role.OFFICER),
+        expected_version=response.version,
+        **values,
+    )
+
+
+# Building a report
+
+
+def test_clerk_creates_a_report_for_a_new_meeting_with_the_narrative_from_the_councils_records(
+    clerk_client, clerk_darlington
+):
+    reply = clerk_client.post(reverse("authorities:report_new", args=["darlington"]), new_report_post())
+    report = CabinetReport.objects.get()
+    assert reply.status_code == 302
+    assert reply["Location"] == reverse("authorities:report_edit", args=["darlington", report.pk])
+    assert (report.meeting.kind, report.meeting.date) == (Meeting.Kind.CABINET, datetime.date(2009, 7, 21))
+    assert report.meeting.report_title == "Laming: progress in Darlington"
+    assert report.status == CabinetReport.Status.DRAFT
+    assert report.created_by == clerk_darlington
+    assert (report.director_name, report.director_title) == ("Murray Rose", "Director of Children's Services")
+    assert (report.contact_officer, report.contact_details) == ("Jenni Cooke", "Extension 2861")
+    assert [row["heading"] for row in report.implications][-2:] == [
+        "One Darlington: Perfectly Placed",
+        "Efficiency",
+    ]
+    assert report.implications[0]["text"].startswith("The safeguarding agenda is linked to domestic violence")
+    assert report.missing_for_issue() == []
+
+
+def test_clerk_can_put_a_report_to_a_meeting_already_recorded(clerk_client):
+    meeting = Meeting.objects.get(authority__slug="darlington", date=datetime.date(2009, 4, 28))
+    page = visible_text(clerk_client.get(reverse("authorities:report_new", args=["darlington"])))
+    assert "Darlington Cabinet, 28 April 2009 (The Laming Report, Government response" in page
+    clerk_client.post(
+        reverse("authorities:report_new", args=["darlington"]), new_report_post(meeting=meeting.pk)
+    )
+    assert CabinetReport.objects.get().meeting == meeting
+    assert Meeting.objects.filter(authority__slug="darlington").count() == 2
+
+
+def test_the_new_report_form_names_what_is_missing_in_an_error_summary(clerk_client):
+    reply = clerk_client.post(
+        reverse("authorities:report_new", args=["darlington"]),
+        new_report_post(
+            new_meeting_date_day="", new_meeting_date_month="", new_meeting_date_year="", title=""
+        ),
+    )
+    page = visible_text(reply)
+    assert reply.status_code == 200
+    assert "There is a problem Enter the date of the meeting Enter title of the report" in page
+    assert not CabinetReport.objects.exists()
+    assert not Meeting.objects.filter(date=None, authority__slug="darlington").exclude(pk=2).exists()
+
+
+def test_a_council_without_its_own_implications_rows_gets_the_standard_headings_left_for_the_clerk(db):
+    authority = Authority.objects.get(slug="central-bedfordshire")
+    clerk = make_user("clerk.cb", authority, Membership.Role.CLERK)
+    report = services.create_report(
+        authority=authority,
+        by=clerk,
+        title="Laming progress",
+        new_meeting_kind=Meeting.Kind.CABINET,
+        new_meeting_date=datetime.date(2009, 7, 14),
+    )
+    assert [row["heading"] for row in report.implications] == STANDARD_IMPLICATION_HEADINGS
+    assert all(row["text"] == "" for row in report.implications)
+    missing = report.missing_for_issue()
+    assert "Enter the director's name" in missing
+    assert "Enter the contact officer" in missing
+    assert "Complete the implications table: Sustainability is empty" in missing
+
+
+def test_clerk_edits_the_narrative_and_the_preview_numbers_it_as_darlingtons_report_does(clerk_client, draft):
+    reply = clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(
+            draft,
+            purpose="First paragraph of purpose.\n\nSecond paragraph of purpose.",
+            recommendations_to_members="(a) The report be noted;\nMembers support regional work.",
+            implication_2="Not related to this report, says the clerk.",
+        ),
+    )
+    assert reply.status_code == 302
+    draft.refresh_from_db()
+    assert draft.version == 2
+    assert draft.implications[2] == {
+        "heading": "Sustainability",
+        "text": "Not related to this report, says the clerk.",
+    }
+
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", draft.pk]))
+    )
+    assert (
+        "Purpose of the Report 1. First paragraph of purpose. 2. Second paragraph of purpose. Background 3."
+        in preview
+    )
+    assert "It is recommended that:- (a) The report be noted; (b) Members support regional work." in preview
+    assert "Murray Rose, Director of Children's Services" in preview
+    assert "Sustainability Not related to this report, says the clerk." in preview
+    assert "Main Report Information and Analysis Progress by theme" in preview
+    assert "Appendix 1: Lord Laming's recommendations and Darlington's local response" in preview
+
+
+def test_an_edit_based_on_an_old_version_is_refused_and_keeps_the_other_change(clerk_client, draft):
+    stale = report_form_post(draft, summary="My summary.")
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, summary="Their summary."),
+    )
+    reply = clerk_client.post(reverse("authorities:report_edit", args=["darlington", draft.pk]), stale)
+    assert reply.status_code == 200
+    assert "Someone else saved a change to this report while you were editing it" in visible_text(reply)
+    draft.refresh_from_db()
+    assert draft.summary == "Their summary."
+
+
+def test_narrative_markup_is_shown_as_text_in_the_preview(clerk_client, draft):
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, summary='<script>alert(1)</script><img src="file:///etc/passwd">'),
+    )
+    body = clerk_client.get(
+        reverse("authorities:report_preview", args=["darlington", draft.pk])
+    ).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in body
+    assert "<script>alert(1)" not in body
+
+
+def test_the_progress_summary_names_what_is_overdue_and_what_awaits_national_guidance(clerk_client, draft):
+    change_darlington_response(51, target_date=datetime.date(2009, 9, 30), lead_officer="Jenni Cooke")
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", draft.pk]))
+    )
+    assert "What is overdue" in preview
+    assert (
+        "2 responses are past their target date and not yet complete: "
+        "24: target date 30 June 2009; in progress "
+        "51: target date 30 September 2009; in progress; lead officer Jenni Cooke"
+    ) in preview
+    assert "5 responses await national guidance or action" in preview
+    assert (
+        "This is the first report on the Laming recommendations issued from the tracker for Darlington"
+        in preview
+    )
+
+
+# Issuing: frozen for good
+
+
+def test_clerk_issues_a_report_and_downloads_the_stored_pdf(clerk_client, draft, clerk_darlington):
+    reply = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": draft.version}
+    )
+    assert reply.status_code == 302
+    report = CabinetReport.objects.get(pk=draft.pk)
+    assert report.status == CabinetReport.Status.ISSUED
+    assert report.issued_by == clerk_darlington
+    assert report.pdf_sha256 == hashlib.sha256(bytes(report.pdf)).hexdigest()
+    assert report.snapshot["responses"]["51"]["status"] == Status.IN_PROGRESS
+    assert report.snapshot["narrative"]["title"] == "Laming: progress in Darlington"
+
+    download = clerk_client.get(reverse("authorities:report_pdf", args=["darlington", report.pk]))
+    assert download.status_code == 200
+    assert download.content == bytes(report.pdf)
+    assert download["ETag"] == f'"{report.pdf_sha256}"'
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="darlington-cabinet-report-{report.issued_at:%Y-%m-%d}-{report.pk}.pdf"'
+    )
+    info = pdf_info(download.content)
+    assert info["Tagged"] == "yes"
+    assert int(info["Pages"]) == report.page_count
+    text = pdf_text(download.content)
+    assert f"Issued {report.issued_at:%-d %B %Y}" in text
+    assert "Report to Cabinet, 21 July 2009" in text
+    assert "Draft" not in text
+
+
+def test_an_issued_reports_bytes_never_change_after_later_edits_to_the_responses(
+    client, issued, officer_newcastle
+):
+    stored = bytes(issued.pdf), issued.pdf_sha256, issued.snapshot
+    change_darlington_response(51, status=Status.COMPLETE, rag=Rag.GREEN, text="Independent chair appointed.")
+    client.force_login(officer_newcastle)
+    first = client.get(reverse("authorities:report_pdf", args=["darlington", issued.pk])).content
+    second = client.get(reverse("authorities:report_pdf", args=["darlington", issued.pk])).content
+    issued.refresh_from_db()
+    assert first == second == stored[0]
+    assert (bytes(issued.pdf), issued.pdf_sha256, issued.snapshot) == stored
+
+
+def test_an_issued_report_cannot_be_edited_or_issued_again(clerk_client, issued):
+    before = bytes(issued.pdf), issued.version, issued.summary
+    edit = clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", issued.pk]),
+        report_form_post(issued, summary="Later."),
+    )
+    again = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", issued.pk]), {"version": issued.version}
+    )
+    assert edit.status_code == again.status_code == 302
+    assert edit["Location"] == again["Location"] == issued.get_absolute_url()
+    with pytest.raises(services.ReportIssuedError):
+        services.update_report(report=issued, by=None, expected_version=issued.version, **edit_values(issued))
+    issued.refresh_from_db()
+    assert (bytes(issued.pdf), issued.version, issued.summary) == before
+
+
+def edit_values(report):
+    values = {
+        name: getattr(report, name)
+        for name in report_form_post(report)
+        if not name.startswith(("impl", "ver"))
+    }
+    values["include_changes"] = report.include_changes
+    values["implications"] = report.implications
+    return values
+
+
+def test_the_database_refuses_to_change_or_delete_an_issued_report(issued):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CabinetReport.objects.filter(pk=issued.pk).update(summary="Rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CabinetReport.objects.filter(pk=issued.pk).delete()
+    issued.refresh_from_db()
+    assert issued.summary != "Rewritten"
+
+
+def test_a_draft_is_not_issued_until_its_narrative_is_complete(clerk_client, draft):
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, director_name="", implication_0=""),
+    )
+    draft.refresh_from_db()
+    reply = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": draft.version}
+    )
+    page = visible_text(reply)
+    assert reply.status_code == 200
+    assert "The report cannot be issued yet" in page
+    assert "Enter the director's name" in page
+    assert "Complete the implications table: S17 Crime and Disorder is empty" in page
+    draft.refresh_from_db()
+    assert draft.status == CabinetReport.Status.DRAFT and draft.pdf is None
+
+
+def test_issue_is_refused_when_the_report_changed_after_the_clerk_looked(clerk_client, draft):
+    looked_at = draft.version
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, summary="Changed."),
+    )
+    reply = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": looked_at}
+    )
+    assert "The report changed after you last looked at it" in visible_text(reply)
+    draft.refresh_from_db()
+    assert draft.status == CabinetReport.Status.DRAFT
+
+
+def test_a_later_report_says_what_changed_since_the_last_issued_report(
+    clerk_client, issued, clerk_darlington
+):
+    change_darlington_response(51, status=Status.COMPLETE, rag=Rag.GREEN)
+    change_darlington_response(53, text="Revised text.")
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
+    )
+    assert "It follows the report to the Darlington Cabinet, 21 July 2009." in later.purpose
+
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
+    )
+    when = f"{issued.issued_at:%-d %B %Y}"
+    assert (
+        f"Since the report issued on {when} for the Darlington Cabinet, 21 July 2009, "
+        "2 responses have changed: 51: status from In progress to Complete; RAG from Not rated to Green. "
+        "53: response text revised."
+    ) in preview
+
+    later = services.issue_report(report=later, by=clerk_darlington, expected_version=later.version)
+    assert later.compared_with == issued
+    assert later.snapshot["compared_with"] == issued.pk
+    assert squeeze("51: status from In progress to Complete; RAG from Not rated to Green.") in squeeze(
+        pdf_text(bytes(later.pdf))
+    )
+
+
+def test_a_report_can_leave_out_the_changes_section(clerk_client, issued, clerk_darlington):
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Later", meeting=issued.meeting
+    )
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", later.pk]),
+        {k: v for k, v in report_form_post(later).items() if k != "include_changes"},
+    )
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
+    )
+    assert "Changes since the last issued report" not in preview
+
+
+# Who may see and do what
+
+
+def test_an_issued_report_is_readable_by_every_signed_in_user(issued, request):
+    for persona in ("outsider", "officer_newcastle", "chair_darlington", "clerk_darlington", "administrator"):
+        client = Client()
+        client.force_login(request.getfixturevalue(persona))
+        page = client.get(issued.get_absolute_url())
+        assert page.status_code == 200, persona
+        assert f"SHA-256 checksum {issued.pdf_sha256}" in visible_text(page)
+        download = client.get(reverse("authorities:report_pdf", args=["darlington", issued.pk]))
+        assert download.status_code == 200, persona
+        assert download.content == bytes(issued.pdf)
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_for_an_issued_report(client, issued):
+    url = reverse("authorities:report_pdf", args=["darlington", issued.pk])
+    reply = client.get(url)
+    assert reply.status_code == 302
+    assert reply["Location"].startswith(reverse("login"))
+
+
+def test_an_issued_report_shows_on_the_council_page_as_what_cabinet_was_told(client, outsider, issued):
+    client.force_login(outsider)
+    page = visible_text(client.get(reverse("authorities:detail", args=["darlington"])))
+    assert (
+        "Cabinet reports What the Cabinet was told on 21 July 2009 : Laming: progress in Darlington" in page
+    )
+    listing = visible_text(client.get(reverse("authorities:reports", args=["darlington"])))
+    assert "Darlington Cabinet, 21 July 2009 Laming: progress in Darlington" in listing
+    assert f"Download the report issued {issued.issued_at:%-d %B %Y} (PDF," in listing
+
+
+def test_drafts_are_listed_only_for_those_who_prepare_the_councils_papers(client, draft, request):
+    for persona, sees in (
+        ("clerk_darlington", True),
+        ("chair_darlington", False),
+        ("officer_newcastle", False),
+    ):
+        client.force_login(request.getfixturevalue(persona))
+        page = visible_text(client.get(reverse("authorities:reports", args=["darlington"])))
+        assert ("Drafts" in page) is sees, persona
+        assert ("Create a report" in page) is sees, persona
+
+
+def everything_about_reports():
+    return (
+        list(CabinetReport.objects.order_by("pk").values("pk", "status", "version", "summary")),
+        list(Meeting.objects.order_by("pk").values()),
+    )
+
+
+@pytest.mark.parametrize("persona", NOT_PREPARERS)
+@pytest.mark.parametrize("action", ["create", "edit", "issue"])
+def test_people_who_may_not_prepare_darlingtons_papers_are_refused_every_write_and_nothing_changes(
+    client, request, draft, persona, action
+):
+    url, body = {
+        "create": (reverse("authorities:report_new", args=["darlington"]), new_report_post()),
+        "edit": (reverse("authorities:report_edit", args=["darlington", draft.pk]), report_form_post(draft)),
+        "issue": (
+            reverse("authorities:report_issue", args=["darlington", draft.pk]),
+            {"version": draft.version},
+        ),
+    }[action]
+    before = everything_about_reports()
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(url, body).status_code == 403
+    assert everything_about_reports() == before
+
+
+@pytest.mark.parametrize("persona", NOT_PREPARERS)
+def test_people_who_may_not_prepare_darlingtons_papers_cannot_open_its_draft_or_its_draft_pdf(
+    client, request, draft, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    for url in (
+        draft.get_absolute_url(),
+        reverse("authorities:report_preview", args=["darlington", draft.pk]),
+        reverse("authorities:report_pdf", args=["darlington", draft.pk]),
+        reverse("authorities:cabinet_report_pdf", args=["darlington"]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("action", ["create", "issue"])
+def test_a_signed_out_post_is_sent_to_sign_in_and_nothing_changes(client, draft, action):
+    url = {
+        "create": reverse("authorities:report_new", args=["darlington"]),
+        "issue": reverse("authorities:report_issue", args=["darlington", draft.pk]),
+    }[action]
+    before = everything_about_reports()
+    reply = client.post(url, new_report_post() if action == "create" else {"version": draft.version})
+    assert reply.status_code == 302 and reply["Location"].startswith(reverse("login"))
+    assert everything_about_reports() == before
+
+
+def test_another_councils_report_number_is_not_found_under_this_council(clerk_client, db, newcastle):
+    report = services.create_report(
+        authority=newcastle,
+        by=make_user("clerk.nc", newcastle, Membership.Role.CLERK),
+        title="Newcastle",
+        new_meeting_kind=Meeting.Kind.LSCB,
+        new_meeting_date=datetime.date(2009, 9, 1),
+    )
+    assert clerk_client.get(reverse("authorities:report", args=["darlington", report.pk])).status_code == 404
+
+
+def test_a_meeting_of_another_council_cannot_be_chosen(draft, newcastle, clerk_darlington):
+    meeting = Meeting.objects.create(authority=newcastle, kind=Meeting.Kind.LSCB, report_title="NSCB")
+    with pytest.raises(services.ValidationError):
+        services.create_report(authority=draft.authority, by=clerk_darlington, title="x", meeting=meeting)
+
+
+# The admin shows issued reports read-only
+
+
+def test_the_admin_shows_an_issued_report_read_only_and_will_not_delete_it(client, administrator, issued):
+    client.force_login(administrator)
+    change = client.get(reverse("admin:authorities_cabinetreport_change", args=[issued.pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert (
+        client.post(reverse("admin:authorities_cabinetreport_change", args=[issued.pk]), {}).status_code
+        == 403
+    )
+    assert client.get(reverse("admin:authorities_cabinetreport_delete", args=[issued.pk])).status_code == 403
+
+
+# Query counts of the report pages
+
+
+@pytest.mark.parametrize("extra_councils", [0, 36])
+def test_report_pages_query_counts_are_pinned_whatever_the_number_of_councils(
+    clerk_client, draft, django_assert_num_queries, extra_councils
+):
+    add_councils(extra_councils)
+    # session, user, report with council, meeting, decision and people, memberships (may they see a draft?)
+    with django_assert_num_queries(4):
+        assert clerk_client.get(draft.get_absolute_url()).status_code == 200
+    # session, user, report with council and meeting, memberships
+    with django_assert_num_queries(4):
+        assert (
+            clerk_client.get(reverse("authorities:report_edit", args=["darlington", draft.pk])).status_code
+            == 200
+        )
+    # session, user, report with council and meeting, memberships, then the report's data: recommendations
+    # with themes, parts, the council's responses, the last issued report, commitments, their links
+    with django_assert_num_queries(10):
+        assert (
+            clerk_client.get(reverse("authorities:report_preview", args=["darlington", draft.pk])).status_code
+            == 200
+        )
+
+
+def test_an_issued_report_downloads_from_storage_without_rendering(
+    client, outsider, issued, django_assert_num_queries, monkeypatch
+):
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("an issued report must not be rendered again")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", no_rendering)
+    client.force_login(outsider)
+    # session, user, the report with its PDF, council and meeting; nothing is rendered
+    with django_assert_num_queries(3):
+        assert (
+            client.get(reverse("authorities:report_pdf", args=["darlington", issued.pk])).status_code == 200
+        )
+    # session, user, the report (without its PDF) with council, meeting, decision and people, memberships
+    with django_assert_num_queries(4):
+        assert client.get(issued.get_absolute_url()).status_code == 200
+
+
+def test_a_stored_pdf_that_no_longer_matches_its_checksum_is_never_served(issued):
+    issued.pdf = bytes(issued.pdf) + b"\n%tampered"
+    with pytest.raises(services.IssuedReportCorruptedError):
+        services.issued_pdf(issued)
+
+
+@pytest.mark.parametrize("extra_councils", [0, 36])
+def test_the_draft_pdf_query_count_is_pinned_whatever_the_number_of_councils(
+    clerk_client, django_assert_num_queries, monkeypatch, extra_councils
+):
+    add_councils(extra_councils)
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: pdf.RenderedPDF(b"%PDF-stub", 1))  # queries only
+    # session, user, council, memberships, then the default narrative: its implications rows, the last
+    # issued report; then the report's data: recommendations with themes, parts, the council's responses,
+    # the last issued report (for changes since), commitments, their links
+    with django_assert_num_queries(12):
+        assert (
+            clerk_client.get(reverse("authorities:cabinet_report_pdf", args=["darlington"])).status_code
+            == 200
+        )
