@@ -30,8 +30,20 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 class DecisionInline(admin.StackedInline):
+    """A decision record can be corrected until its date of publication; after that it is final,
+    here as on the clerks' pages."""
+
     model = Decision
     extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        decision = getattr(obj, "decision", None) if obj else None
+        if decision is not None and decision.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
 
 
 @admin.register(Meeting)

@@ -38,25 +38,7 @@ def line_field(label, *, required=False, limit=150, hint=""):
     )
 
 
-class GovukDatePartsMixin:
-    def date_parts(self, name):
-        """(name, label, width class, value as typed) for each box of a GOV.UK date field."""
-        field = self[name]
-        value = field.value()
-        if not isinstance(value, list | tuple):
-            value = field.field.widget.decompress(value)
-        labels = [
-            ("day", "Day", "govuk-input--width-2"),
-            ("month", "Month", "govuk-input--width-2"),
-            ("year", "Year", "govuk-input--width-4"),
-        ]
-        return [
-            (key, label, width, "" if part is None else part)
-            for (key, label, width), part in zip(labels, value, strict=True)
-        ]
-
-
-class NewReportForm(GovukDatePartsMixin, forms.Form):
+class NewReportForm(forms.Form):
     """The meeting a new report goes to, an existing one or a new one, and its title."""
 
     meeting = forms.ChoiceField(
@@ -187,7 +169,7 @@ class ReportForm(forms.Form):
         ]
 
 
-class DecisionForm(GovukDatePartsMixin, forms.Form):
+class DecisionForm(forms.Form):
     """A meeting's decision record, in the order of Stockton's (seed 003)."""
 
     record = text_field(

@@ -89,7 +89,6 @@ def new_report(request, slug):
             "authority": authority,
             "form": form,
             "new_meeting": NEW_MEETING,
-            "new_meeting_date_parts": form.date_parts("new_meeting_date"),
             "nav": "authorities",
         },
     )
@@ -308,8 +307,6 @@ def record_decision(request, slug, pk):
             "meeting": meeting,
             "decision": decision,
             "form": form,
-            "call_in_parts": form.date_parts("call_in_date"),
-            "published_on_parts": form.date_parts("published_on"),
             "nav": "authorities",
         },
     )

@@ -14,7 +14,7 @@ REASON_LIMIT = 2_000
 class GovukDateInput(forms.MultiWidget):
     """Day, month and year boxes named <field>_day, <field>_month and <field>_year (GOV.UK pattern).
 
-    Pages draw the boxes with includes/fields/date.html from ResponseForm.date_parts().
+    Pages draw the boxes with includes/fields/date.html and the date_parts filter (govuk_fields).
     """
 
     def __init__(self, attrs=None):
@@ -139,22 +139,6 @@ class ResponseForm(forms.Form):
             }
         kwargs.setdefault("initial", {"version": 0, "status": Status.NOT_STARTED})
         super().__init__(*args, **kwargs)
-
-    def date_parts(self, name="target_date"):
-        """(name, label, width class, value as typed) for each box of a date field."""
-        field = self[name]
-        value = field.value()
-        if not isinstance(value, list | tuple):
-            value = field.field.widget.decompress(value)
-        labels = [
-            ("day", "Day", "govuk-input--width-2"),
-            ("month", "Month", "govuk-input--width-2"),
-            ("year", "Year", "govuk-input--width-4"),
-        ]
-        return [
-            (key, label, width, "" if part is None else part)
-            for (key, label, width), part in zip(labels, value, strict=True)
-        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -270,3 +270,12 @@ def test_a_meeting_of_another_council_is_not_found_under_this_one(client, clerk_
         == 404
     )
     assert client.get(reverse("authorities:decision", args=["darlington", stockton.pk])).status_code == 404
+
+
+def test_the_admin_cannot_change_a_published_decision_record(client, administrator):
+    decision = Decision.objects.get(meeting__authority__slug="stockton-on-tees")
+    assert decision.is_published
+    client.force_login(administrator)
+    page = client.get(reverse("admin:authorities_meeting_change", args=[decision.meeting.pk]))
+    assert page.status_code == 200
+    assert b'name="decision-0-reasons"' not in page.content
