@@ -14,7 +14,8 @@ from .search import matching
 NOT_RATED = "not_rated"
 RAG_FILTER_CHOICES = [(NOT_RATED if value == "" else value, label) for value, label in Rag.choices]
 YES_NO = [("yes", "Yes"), ("no", "No")]
-# What free-text search reads in a response; migration 0003 indexes exactly these on PostgreSQL.
+# What free-text search reads in a response; on PostgreSQL the trigger of migration 0003 keeps these,
+# in this order, in LocalResponse.search_vector.
 RESPONSE_SEARCH_FIELDS = ["text", "evidence", "lead_officer"]
 
 
@@ -106,7 +107,9 @@ class ResponseFilterSet(FilterSet):
 
     def filter_q(self, queryset, name, value):
         # Matched table by table, so each text is searched once rather than once per joined row.
-        own = matching(LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value).values("pk")
+        own = matching(
+            LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value, stored_vector="search_vector"
+        ).values("pk")
         recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
         parts = matching(RecommendationPart.objects.all(), ["text"], value).values("pk")
         return queryset.filter(Q(pk__in=own) | Q(recommendation__in=recs) | Q(part__in=parts))
@@ -147,9 +150,9 @@ class RecommendationFilterSet(FilterSet):
     def filter_q(self, queryset, name, value):
         recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
         parts = matching(RecommendationPart.objects.all(), ["text"], value).values("recommendation_id")
-        responses = matching(LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value).values(
-            "recommendation_id"
-        )
+        responses = matching(
+            LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value, stored_vector="search_vector"
+        ).values("recommendation_id")
         return queryset.filter(Q(pk__in=recs) | Q(pk__in=parts) | Q(pk__in=responses))
 
     def filter_action(self, queryset, name, value):

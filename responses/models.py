@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -214,6 +215,12 @@ class LocalResponse(SourcedModel):
         null=True,
         blank=True,
         related_name="+",
+    )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="The response's words for full-text search, kept up to date by a PostgreSQL trigger "
+        "(migration 0003); unused on SQLite.",
     )
 
     objects = LocalResponseQuerySet.as_manager()

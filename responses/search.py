@@ -3,23 +3,26 @@
 from functools import reduce
 from operator import or_
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
 
 
-def matching(queryset, fields, text):
+def matching(queryset, fields, text, *, stored_vector=None):
     """The rows of `queryset` whose `fields` match the words in `text`.
 
     On PostgreSQL this is English full-text search (stemmed: "chair" finds "chaired"; quoted phrases
-    and -exclusions work as in a web search); elsewhere each word must appear in one of the fields.
+    and -exclusions work as in a web search), read from `stored_vector` (a column a trigger keeps up
+    to date and an index covers) when the table has one; elsewhere each word must appear in one of
+    the fields.
     """
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
         query = SearchQuery(text, search_type="websearch", config="english")
+        if stored_vector:
+            return queryset.filter(**{stored_vector: query})
         return queryset.annotate(search_document=SearchVector(*fields, config="english")).filter(
             search_document=query
         )

@@ -90,3 +90,19 @@ def test_responses_list_counts_what_it_shows_and_pages_through_them(officer_clie
     assert "Page 1 of 2" in text
     assert officer_client.get(reverse("responses:list") + "?page=2").status_code == 200
     assert officer_client.get(reverse("responses:list") + "?page=9").status_code == 404
+
+
+def test_search_finds_words_an_officer_has_just_saved(officer_client):
+    response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=51)
+    assert responses(q="reciprocal chairing agreements") == 0
+    officer_client.post(
+        reverse("responses:edit", args=["darlington", 51]),
+        {
+            "text": "Reciprocal chairing agreements signed with Stockton.",
+            "status": response.status,
+            "note": "Agreements signed.",
+            "version": response.version,
+        },
+    )
+    # Stemmed: "agreement" finds "agreements".
+    assert responses(q="reciprocal agreement") == 1
