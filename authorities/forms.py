@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from responses.forms import GovukDateField
 
-from .models import Meeting
+from .models import CabinetReport, Meeting
 from .reports import DEFAULT_TITLE
 from .services import decision_date_problems
 
@@ -121,21 +121,7 @@ class ReportForm(forms.Form):
         },
     )
 
-    NARRATIVE_FIELDS = (
-        "title",
-        "purpose",
-        "background",
-        "summary",
-        "recommendations_to_members",
-        "director_name",
-        "director_title",
-        "background_papers",
-        "contact_officer",
-        "contact_details",
-        "further_information",
-        "include_changes",
-        "outcome_of_consultation",
-    )
+    NARRATIVE_FIELDS = CabinetReport.NARRATIVE_FIELDS
 
     def __init__(self, *args, report, **kwargs):
         self.report = report

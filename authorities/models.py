@@ -224,6 +224,24 @@ class CabinetReport(models.Model):
     application nor the database (a trigger, migration 0002) lets an issued report change again.
     """
 
+    # The parts of the report the clerk writes, in the order the builder shows them. The
+    # implications table is kept apart (`implications`): it is edited row by row.
+    NARRATIVE_FIELDS = (
+        "title",
+        "purpose",
+        "background",
+        "summary",
+        "recommendations_to_members",
+        "director_name",
+        "director_title",
+        "background_papers",
+        "contact_officer",
+        "contact_details",
+        "further_information",
+        "include_changes",
+        "outcome_of_consultation",
+    )
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Issued"

@@ -528,23 +528,7 @@ def snapshot(content: ReportContent) -> dict:
         "meeting": str(content.meeting) if content.meeting else None,
         "compared_with": content.previous.pk if content.previous else None,
         "narrative": {
-            name: getattr(report, name)
-            for name in (
-                "title",
-                "purpose",
-                "background",
-                "summary",
-                "recommendations_to_members",
-                "director_name",
-                "director_title",
-                "background_papers",
-                "contact_officer",
-                "contact_details",
-                "implications",
-                "further_information",
-                "include_changes",
-                "outcome_of_consultation",
-            )
+            name: getattr(report, name) for name in (*CabinetReport.NARRATIVE_FIELDS, "implications")
         },
         "responses": {
             response_key(response): snapshot_of_response(response) for response in content.responses

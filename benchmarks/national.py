@@ -13,32 +13,18 @@ query counts should not move, and the pages should stay under 300 ms median.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCHMARK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/laming_bench"
-)
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("AXES_ENABLED", "0")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laming.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import configure_django, rebuild_database  # noqa: E402
 
-import django  # noqa: E402
+configure_django("BENCHMARK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/laming_bench")
 
-django.setup()
-
-import psycopg2  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -69,29 +55,9 @@ PAGES = [
 ]
 
 
-def recreate_database():
-    database = settings.DATABASES["default"]
-    name = database["NAME"]
-    connections.close_all()
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=database["USER"],
-        host=database["HOST"],
-        port=database["PORT"],
-        password=database["PASSWORD"],
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def build_dataset():
     started = time.perf_counter()
-    recreate_database()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "reference", verbosity=0)
+    rebuild_database()
     recommendations = list(Recommendation.objects.prefetch_related("parts"))
     existing = Authority.objects.count()
     Authority.objects.bulk_create(

@@ -17,32 +17,18 @@ and the page count and the ratio request / weasyprint, which should stay under 2
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCHMARK_PDF_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/laming_pdf_bench"
-)
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("AXES_ENABLED", "0")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laming.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import configure_django, rebuild_database  # noqa: E402
 
-import django  # noqa: E402
+configure_django("BENCHMARK_PDF_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/laming_pdf_bench")
 
-django.setup()
-
-import psycopg2  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -51,26 +37,6 @@ from authorities.models import Authority, CabinetReport, Meeting, Membership  # 
 from authorities.reports import build_report, default_report  # noqa: E402
 
 SLUG = "central-bedfordshire"
-
-
-def rebuild_database():
-    """Drop and create the benchmark database, migrate it and load the reference data."""
-    database = settings.DATABASES["default"]
-    connections.close_all()
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=database["USER"],
-        password=database["PASSWORD"],
-        host=database["HOST"],
-        port=database["PORT"],
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}"')
-        cursor.execute(f'CREATE DATABASE "{database["NAME"]}"')
-    admin.close()
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
 
 
 def median_seconds(function, runs):

@@ -81,9 +81,9 @@ def count_by_theme(recommendations, responses):
     return themes
 
 
-def standing(responses):
-    """[(Status, count)] for a set of responses, in status order."""
-    counts = Counter(response.status for response in responses)
+def standing(statuses):
+    """[(Status, count)] for a set of responses' statuses, in status order."""
+    counts = Counter(statuses)
     return [(status, counts[status.value]) for status in Status if counts[status.value]]
 
 
@@ -98,7 +98,7 @@ class CommitmentStanding:
 
     @property
     def statuses(self):
-        return standing(response for _, responses in self.rows for response in responses)
+        return standing(response.status for _, responses in self.rows for response in responses)
 
 
 def council_dashboard(authority):
@@ -171,7 +171,7 @@ def council_dashboard(authority):
         "recent": recent,
         "working_together": working_together,
         "working_together_rows": working_together_rows,
-        "working_together_standing": standing(r for _, rs in working_together_rows for r in rs),
+        "working_together_standing": standing(r.status for _, rs in working_together_rows for r in rs),
         "past_due": past_due,
         "status_chart": status_chart,
         "rag_chart": rag_chart,
@@ -273,29 +273,36 @@ class CommitmentProgress:
 
 
 def commitment_tracker(commitments, authority=None):
-    """Progress on each commitment. Queries: the responses to the linked recommendations, and the
-    council count; the chosen council's responses come from the same rows."""
+    """Progress on each commitment. Queries: the council count, the statuses of every council's
+    responses to the linked recommendations, and the chosen council's responses, if one is chosen."""
     rec_ids = {link.recommendation_id for c in commitments for link in c.links.all()}
     council_count = Authority.objects.count()
+    # Plain rows, not model instances: at national size this is every council's answer to most
+    # recommendations (thousands of rows), and only the statuses are needed.
     by_rec = {}
-    chosen = {}
-    for response in (
-        LocalResponse.objects.filter(recommendation__in=rec_ids)
-        .select_related("part")
-        .only("recommendation_id", "authority_id", "status", "part__letter")
+    for rec_id, authority_id, status in LocalResponse.objects.filter(recommendation__in=rec_ids).values_list(
+        "recommendation_id", "authority_id", "status"
     ):
-        by_rec.setdefault(response.recommendation_id, []).append(response)
-        if authority and response.authority_id == authority.pk:
+        by_rec.setdefault(rec_id, []).append((authority_id, status))
+    chosen = {}
+    if authority:
+        for response in LocalResponse.objects.filter(
+            authority=authority, recommendation__in=rec_ids
+        ).select_related("part"):
             chosen.setdefault(response.recommendation_id, []).append(response)
     progress = []
     for commitment in commitments:
         links = list(commitment.links.all())
-        responses = [r for link in links for r in by_rec.get(link.recommendation_id, [])]
-        answered = {(r.recommendation_id, r.authority_id) for r in responses}
+        answers = [answer for link in links for answer in by_rec.get(link.recommendation_id, [])]
+        answered = {
+            (link.recommendation_id, authority_id)
+            for link in links
+            for authority_id, _ in by_rec.get(link.recommendation_id, [])
+        }
         progress.append(
             CommitmentProgress(
                 commitment=commitment,
-                statuses=standing(responses),
+                statuses=standing(status for _, status in answers),
                 gaps=council_count * len(links) - len(answered),
                 council_rows=[(link.recommendation, chosen.get(link.recommendation_id, [])) for link in links]
                 if authority

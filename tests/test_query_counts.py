@@ -39,11 +39,12 @@ PAGE_QUERIES = {
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
     # responses with parts and latest update, councils
     reverse("recommendations:detail", args=[51]): 8,
-    # session, user, councils, memberships (whose council to show), commitments, their links with
-    # recommendations, council count, responses to the linked recommendations
-    reverse("recommendations:commitments"): 8,
-    # session, user, councils, commitments, links, council count, responses to the linked recommendations
-    "/commitments/?council=darlington": 7,
+    # session, user, councils, memberships (whose council to show: the officer's own), commitments,
+    # their links with recommendations, council count, every council's statuses on the linked
+    # recommendations, the chosen council's responses to them
+    reverse("recommendations:commitments"): 9,
+    # session, user, councils, commitments, links, council count, statuses, the chosen council's responses
+    "/commitments/?council=darlington": 8,
     # session, user, councils with answered counts, recommendation count
     reverse("authorities:list"): 4,
     # session, user, council, its implications table, its responses with latest update, recommendations
