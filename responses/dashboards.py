@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -207,18 +208,28 @@ def status_tags(counts, parts):
 
 def comparison(recommendations, authorities, matrix_authorities=None):
     """Each council's totals by status, and the matrix of recommendations against councils (against
-    `matrix_authorities`, a page of them, when given). Queries: one for the responses, whatever the
-    number of councils."""
+    `matrix_authorities`, a page of them, when given). Queries, whatever the number of councils:
+    totals by council and status, recommendations answered by council, and the matrix's statuses."""
     if matrix_authorities is None:
         matrix_authorities = authorities
-    rec_ids = [rec.pk for rec in recommendations]
-    statuses = {}
+    responses = LocalResponse.objects.filter(
+        recommendation__in=[rec.pk for rec in recommendations], authority__in=[a.pk for a in authorities]
+    ).order_by()
+    # Totals are counted by the database: at national size that is 1,000 rows, not 11,000.
     totals = {authority.pk: Counter() for authority in authorities}
-    for authority_id, rec_id, letter, status in LocalResponse.objects.filter(
-        authority__in=authorities, recommendation__in=rec_ids
+    for row in responses.values("authority_id", "status").annotate(count=Count("pk")):
+        totals[row["authority_id"]][row["status"]] = row["count"]
+    answered = dict(
+        responses.values("authority_id")
+        .annotate(recommendations=Count("recommendation_id", distinct=True))
+        .values_list("authority_id", "recommendations")
+    )
+    unanswered = {a.pk: len(recommendations) - answered.get(a.pk, 0) for a in authorities}
+    statuses = {}
+    for authority_id, rec_id, letter, status in responses.filter(
+        authority__in=[a.pk for a in matrix_authorities]
     ).values_list("authority_id", "recommendation_id", "part__letter", "status"):
         statuses.setdefault((rec_id, authority_id), []).append((letter or "", status))
-        totals[authority_id][status] += 1
     # The matrix has a cell for every council and recommendation (8,816 at national size), so its
     # cells are built here as HTML, once, rather than by template loops and includes per cell.
     council_urls = [
@@ -237,9 +248,6 @@ def comparison(recommendations, authorities, matrix_authorities=None):
             # Safe: comparison_cell escapes everything it is given.
             theme_rows.append((rec, mark_safe(cells)))
         rows.append((theme, theme_rows))
-    unanswered = {
-        a.pk: sum(1 for rec in recommendations if (rec.pk, a.pk) not in statuses) for a in authorities
-    }
     summary = [
         {
             "authority": a,

@@ -59,12 +59,12 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 7,
     # session, user, council, memberships, recommendation, part, the response with its editor
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
-    # session, user, recommendations with themes, councils, the matrix's responses, the filter form's
-    # themes, bodies and councils
-    reverse("responses:comparison"): 8,
+    # session, user, recommendations with themes, councils, totals by council and status, answered
+    # recommendations by council, the matrix's statuses, the filter form's themes, bodies and councils
+    reverse("responses:comparison"): 10,
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
-    # (checking the filters), the matching recommendations, the matrix's responses
-    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 9,
+    # (checking the filters), the matching recommendations, totals, answered, the matrix's statuses
+    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 11,
     # session, user, response count, the filter form's councils, themes and bodies, a page of responses
     reverse("responses:list"): 7,
     # as above, plus the chosen council looked up when the filters are checked
