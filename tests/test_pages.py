@@ -44,7 +44,15 @@ def test_sign_in_page_signs_in_a_demo_style_account(client, officer_darlington):
 def test_sign_in_with_a_wrong_password_shows_a_problem(client, officer_darlington):
     response = client.post(reverse("login"), {"username": officer_darlington.username, "password": "wrong"})
     assert response.status_code == 200
-    assert "There is a problem" in visible_text(response)
+    text = visible_text(response)
+    assert "There is a problem" in text
+    assert "Enter a correct username and password" in text
+
+
+def test_sign_in_with_empty_fields_asks_for_each(client, db):
+    text = visible_text(client.post(reverse("login"), {"username": "", "password": ""}))
+    assert "Enter your username" in text
+    assert "Enter your password" in text
 
 
 def test_recommendation_list_groups_all_58_under_the_seven_themes_in_report_order(officer_client):
