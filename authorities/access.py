@@ -29,21 +29,16 @@ def is_administrator(user):
     )
 
 
-def can_edit_responses(user, authority):
-    """Officers of the council, and administrators, may change its responses."""
+def holds_role_at(user, authority, roles):
+    """Administrators, and users holding one of `roles` at the council."""
     if is_administrator(user):
         return True
-    return any(
-        m.role == Membership.Role.OFFICER and m.authority_id == authority.pk for m in memberships_of(user)
-    )
+    return any(m.role in roles and m.authority_id == authority.pk for m in memberships_of(user))
 
 
-def get_authority_for_user(request, slug, *, write=False):
-    """The council named in the URL: 404 if there is none, 403 if the user may not change it."""
-    authority = get_object_or_404(Authority, slug=slug)
-    if write and not can_edit_responses(request.user, authority):
-        raise PermissionDenied("You can only change your own council's responses.")
-    return authority
+def can_edit_responses(user, authority):
+    """Officers of the council, and administrators, may change its responses."""
+    return holds_role_at(user, authority, (Membership.Role.OFFICER,))
 
 
 PAPER_ROLES = (Membership.Role.CLERK, Membership.Role.OFFICER)
@@ -51,17 +46,35 @@ PAPER_ROLES = (Membership.Role.CLERK, Membership.Role.OFFICER)
 
 def can_prepare_papers(user, authority):
     """The council's clerks and officers, and administrators, may build, issue and record its papers."""
-    if is_administrator(user):
-        return True
-    return any(m.role in PAPER_ROLES and m.authority_id == authority.pk for m in memberships_of(user))
+    return holds_role_at(user, authority, PAPER_ROLES)
+
+
+def get_authority(request, slug, *, allowed=None, refusal=""):
+    """The council named in the URL: 404 if there is none, 403 if `allowed(user, authority)` says no."""
+    authority = get_object_or_404(Authority, slug=slug)
+    if allowed is not None and not allowed(request.user, authority):
+        raise PermissionDenied(refusal)
+    return authority
+
+
+def get_authority_for_user(request, slug, *, write=False):
+    """The council named in the URL: 404 if there is none, 403 if the user may not change it."""
+    return get_authority(
+        request,
+        slug,
+        allowed=can_edit_responses if write else None,
+        refusal="You can only change your own council's responses.",
+    )
 
 
 def get_authority_for_papers(request, slug, *, prepare=False):
     """The council named in the URL: 404 if there is none, 403 if the user may not prepare its papers."""
-    authority = get_object_or_404(Authority, slug=slug)
-    if prepare and not can_prepare_papers(request.user, authority):
-        raise PermissionDenied("Only the council's clerks, officers and administrators prepare its papers.")
-    return authority
+    return get_authority(
+        request,
+        slug,
+        allowed=can_prepare_papers if prepare else None,
+        refusal="Only the council's clerks, officers and administrators prepare its papers.",
+    )
 
 
 def get_report_for_user(request, slug, pk, *, prepare=False, queryset=None):
