@@ -4,12 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Local runs are for development: DEBUG on (which also allows the demo accounts) unless set.
-DEBUG ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/laming
-export DEBUG
+# `make run` serves as production does (DEBUG off, gunicorn, WhiteNoise, a background worker), but on
+# this machine over plain http: so local host names, cookies allowed over http, and the demo accounts.
+RUN_ENV = DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=localhost,127.0.0.1 \
+	SECURE_COOKIES=0 DEMO_ACCOUNTS=1 PORT=$(PORT)
+DEV_ENV = DEBUG=1 DEMO_ACCOUNTS=1 PORT=$(PORT)
 
-.PHONY: run test lint format check install system-deps postgres benchmark benchmark-pdf clean
+.PHONY: run dev test lint format check install system-deps postgres benchmark benchmark-pdf clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +21,25 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install system-deps
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_reference
-	$(BIN)/python manage.py create_demo_accounts
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# A secret key for `make run`, made once on this machine and kept out of git (var/ is ignored).
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.new && mv $@.new $@
+
+run: install system-deps var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_reference
+	$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with DEBUG off; Ctrl-C stops it."
+	$(RUN_ENV) scripts/serve
+
+# For development: Django's autoreloading server with DEBUG on, and a worker that reloads too.
+dev: install system-deps
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_reference
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(DEV_ENV) scripts/serve --dev
 
 # Debian packages the project needs on a machine: PostgreSQL client tools, and Pango, fonts and
 # poppler for the Cabinet report PDFs (scripts/system-deps installs what is missing, as root).

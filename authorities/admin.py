@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Authority, CabinetReport, Decision, ImplicationRow, Meeting, Membership
+from .models import Authority, CabinetReport, Decision, ImplicationRow, Meeting, Membership, PdfJob
 
 
 class ImplicationRowInline(admin.TabularInline):
@@ -48,9 +48,22 @@ class DecisionInline(admin.StackedInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    """Once its decision record is published, what the record prints of the meeting is shown
+    read-only and the meeting cannot be deleted (the database refuses both too)."""
+
     list_display = ["__str__", "report_title"]
     list_filter = ["authority", "kind"]
     inlines = [DecisionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.has_published_decision:
+            return [*super().get_readonly_fields(request, obj), *Meeting.PRINTED_FIELDS]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.has_published_decision:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(CabinetReport)
@@ -87,3 +100,38 @@ class CabinetReportAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_issued:
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(PdfJob)
+class PdfJobAdmin(admin.ModelAdmin):
+    """The PDFs the background worker has prepared or is preparing, for whoever runs the service:
+    read-only. A failed or stuck job is retried from the page that asked for it."""
+
+    list_display = ["created_at", "kind", "authority", "subject", "state", "started_at", "finished_at"]
+    list_filter = ["state", "kind", "authority"]
+    exclude = ["pdf", "html"]
+    readonly_fields = [
+        "kind",
+        "authority",
+        "report",
+        "subject",
+        "fingerprint",
+        "state",
+        "filename",
+        "page_count",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "task_id",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "html")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 """Councils, the people who work on their responses, and their meetings and decisions."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
@@ -85,6 +87,11 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {where})"
 
 
+class FinalRecordError(Exception):
+    """Raised on an attempt to change or delete a published decision record, or what it prints of
+    its meeting. On PostgreSQL the database refuses the same (migration 0004)."""
+
+
 class MeetingQuerySet(models.QuerySet):
     def for_papers(self, authority):
         """A council's meetings, latest first (undated last), each with its decision record if any."""
@@ -93,6 +100,17 @@ class MeetingQuerySet(models.QuerySet):
             .select_related("authority", "decision")
             .order_by(models.F("date").desc(nulls_last=True), "-pk")
         )
+
+    def with_published_decision(self):
+        """Meetings whose decision record has been published, so what it prints of them is final."""
+        return self.filter(decision__published_on__lte=timezone.localdate())
+
+    # Bulk writes would go round the model's own guard; the database refuses them too.
+    def update(self, **kwargs):
+        changing = {name.removesuffix("_id") for name in kwargs}
+        if changing & set(Meeting.PRINTED_FIELDS) and self.with_published_decision().exists():
+            raise FinalRecordError(Meeting.FINAL_MESSAGE)
+        return super().update(**kwargs)
 
 
 class Meeting(SourcedModel):
@@ -114,6 +132,14 @@ class Meeting(SourcedModel):
 
     objects = MeetingQuerySet.as_manager()
 
+    # What a decision record prints of its meeting (templates/pdf/includes/decision_record_content.html):
+    # final once the record is published.
+    PRINTED_FIELDS = ("authority", "kind", "date", "date_wording", "report_title")
+    FINAL_MESSAGE = (
+        "This meeting's decision record has been published: its council, kind, date and title cannot be "
+        "changed."
+    )
+
     class Meta:
         ordering = ["authority", "date"]
 
@@ -125,6 +151,36 @@ class Meeting(SourcedModel):
     def has_taken_place(self):
         """Whether its decision can be recorded: the meeting has a date and it has come."""
         return self.date is not None and self.date <= timezone.localdate()
+
+    @property
+    def has_published_decision(self):
+        decision = getattr(self, "decision", None)
+        return decision is not None and decision.is_published
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            attnames = [self._meta.get_field(name).attname for name in self.PRINTED_FIELDS]
+            stored = Meeting.objects.filter(pk=self.pk).with_published_decision().values(*attnames).first()
+            if stored and any(stored[attname] != getattr(self, attname) for attname in attnames):
+                raise FinalRecordError(self.FINAL_MESSAGE)
+        super().save(*args, **kwargs)
+
+
+class DecisionQuerySet(models.QuerySet):
+    def published(self):
+        """Records whose date of publication has come (in London): final."""
+        return self.filter(published_on__lte=timezone.localdate())
+
+    # Bulk writes would go round the model's own guard; the database refuses them too.
+    def update(self, **kwargs):
+        if self.published().exists():
+            raise FinalRecordError("A published decision record cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.published().exists():
+            raise FinalRecordError("A published decision record cannot be deleted.")
+        return super().delete()
 
 
 class Decision(SourcedModel):
@@ -153,13 +209,30 @@ class Decision(SourcedModel):
         help_text="Who recorded the decision in the tracker; empty for records from the source documents.",
     )
 
+    objects = DecisionQuerySet.as_manager()
+
     def __str__(self):
         return f"Decision of {self.meeting}"
 
     @property
     def is_published(self):
-        """Published records are final: the date of publication has come."""
+        """Published records are final: the date of publication has come. On PostgreSQL the database
+        refuses to change or delete them too (a trigger, migration 0004)."""
         return self.published_on is not None and self.published_on <= timezone.localdate()
+
+    def _stored_record_is_published(self):
+        # The record as stored decides, not this copy: its date of publication may just have been edited.
+        return not self._state.adding and Decision.objects.filter(pk=self.pk).published().exists()
+
+    def save(self, *args, **kwargs):
+        if self._stored_record_is_published():
+            raise FinalRecordError("A published decision record cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_record_is_published():
+            raise FinalRecordError("A published decision record cannot be deleted.")
+        return super().delete(*args, **kwargs)
 
     def decision_lines(self):
         return [line for line in self.decisions.splitlines() if line.strip()]
@@ -366,3 +439,105 @@ class CabinetReport(models.Model):
         if self.meeting_id is None:
             missing.append("Choose the meeting the report goes to")
         return missing
+
+
+class PdfJobQuerySet(models.QuerySet):
+    def live(self):
+        """Jobs that are waiting, being worked on, or done: everything but failures."""
+        return self.exclude(state=PdfJob.State.FAILED)
+
+    def for_subject(self, kind, subject):
+        return self.filter(kind=kind, subject=subject)
+
+    def waiting_ahead_of(self, job):
+        """How many jobs the workers will take before `job`: those queued before it and those running."""
+        return (
+            self.filter(
+                models.Q(state=PdfJob.State.RUNNING)
+                | models.Q(state=PdfJob.State.QUEUED, created_at__lt=job.created_at)
+            )
+            .exclude(pk=job.pk)
+            .count()
+        )
+
+
+class PdfJob(models.Model):
+    """A PDF prepared by the background worker: a draft of a Cabinet report or a decision record,
+    or the issue of a Cabinet report (which renders and stores its final PDF).
+
+    PDFs are never rendered in a web request. A page asks for one, the worker renders it, and the
+    same address answers the PDF once it is ready. A draft is reused while its `fingerprint` (the
+    SHA-256 of the HTML it is rendered from, which holds every figure and the "as at" date) is
+    unchanged; at most one live job exists for the same thing and fingerprint (a database constraint),
+    so however many people ask at once, it is rendered once.
+    """
+
+    class Kind(models.TextChoices):
+        QUICK_DRAFT = "quick_draft", "Cabinet report as it stands"
+        REPORT_DRAFT = "report_draft", "Draft Cabinet report"
+        DECISION = "decision", "Decision record"
+        ISSUE = "issue", "Issue of a Cabinet report"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be prepared"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="pdf_jobs")
+    subject = models.CharField(
+        max_length=40, help_text='What the PDF is of: "authority:3", "report:12" or "meeting:5".'
+    )
+    report = models.ForeignKey(
+        CabinetReport,
+        on_delete=models.CASCADE,
+        related_name="pdf_jobs",
+        null=True,
+        blank=True,
+        help_text="The report, for a report's draft or its issue.",
+    )
+    fingerprint = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the HTML rendered; for an issue, the report version being issued.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    html = models.TextField(blank=True, help_text="What the worker renders; emptied once it is done.")
+    filename = models.CharField(max_length=150, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why it failed, in words for the person who asked.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result that runs it.")
+
+    objects = PdfJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "fingerprint"],
+                condition=~models.Q(state="failed"),
+                name="one_live_pdf_job",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "subject", "state"], name="pdf_job_lookup")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.subject}): {self.get_state_display().lower()}"
+
+    @property
+    def is_abandoned(self):
+        """A worker took it and has not finished in PDF_JOB_TIMEOUT seconds: killed, or lost."""
+        if self.state != self.State.RUNNING or self.started_at is None:
+            return False
+        return timezone.now() - self.started_at > datetime.timedelta(seconds=settings.PDF_JOB_TIMEOUT)
+
+    @property
+    def is_pending(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.is_abandoned

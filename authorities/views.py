@@ -1,19 +1,26 @@
+import logging
+
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
 from recommendations.models import Recommendation
 
-from . import pdf, services
+from . import documents, pdf, services
 from .access import can_prepare_papers, get_authority_for_papers, get_report_for_user
 from .forms import NEW_MEETING, DecisionForm, NewReportForm, ReportForm
-from .models import Authority, CabinetReport, Meeting
+from .models import Authority, CabinetReport, Meeting, PdfJob
 from .reports import build_report, default_report, lettered
+
+# What was issued must stay what was issued: a stored PDF that no longer matches its checksum is
+# logged here, for whoever watches the logs (and, as a server error, mailed to ADMINS).
+integrity_log = logging.getLogger("laming.integrity")
 
 
 class AuthorityListView(ListView):
@@ -35,15 +42,58 @@ class AuthorityListView(ListView):
 
 
 def pdf_response(content: bytes, filename: str, *, issued_checksum: str = "") -> HttpResponse:
-    """A PDF download. Drafts are never cached (the records move under them); an issued report's
-    bytes never change, so its checksum is its ETag."""
+    """A PDF. Drafts are never cached (the records move under them) and open in the browser, so the
+    page that waited for one becomes the PDF; an issued report's bytes never change, so its checksum
+    is its ETag, and it downloads as the file that went to the meeting."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(bool(issued_checksum), filename)
     if issued_checksum:
         response["ETag"] = f'"{issued_checksum}"'
         response["Cache-Control"] = "private, max-age=3600"
     else:
         response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def wants_json(request) -> bool:
+    """The waiting page's script asks for the job's state as JSON; browsers and scripts get the PDF."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def prepared_pdf(request, *, kind, authority, subject, html, filename, what, back, report=None):
+    """What every PDF address answers: the PDF, when a render of the data as it stands is ready;
+    otherwise 202 Accepted with Retry-After and a page saying what is being prepared, which refreshes
+    itself until the PDF is ready (the render is queued once, however many people ask). A POST asks
+    for another go after a failure."""
+    retry = request.method == "POST"
+    job = documents.pdf_job_for(
+        kind=kind,
+        authority=authority,
+        subject=subject,
+        html=html,
+        filename=filename,
+        by=request.user,
+        report=report,
+        retry=retry,
+    )
+    if retry:
+        return redirect(request.get_full_path())
+    if job.state == PdfJob.State.READY:
+        if wants_json(request):
+            return JsonResponse({"state": job.state, "message": "The PDF is ready."})
+        return pdf_response(bytes(job.pdf), filename)
+    status = 202 if job.is_pending else 503
+    message = documents.progress_message(job)
+    if wants_json(request):
+        response = JsonResponse({"state": job.state, "message": message}, status=status)
+    else:
+        context = {"authority": authority, "job": job, "message": message, "what": what, "back": back}
+        response = render(
+            request, "authorities/pdf_job.html", {**context, "nav": "authorities"}, status=status
+        )
+    if job.is_pending:
+        response["Retry-After"] = str(documents.RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -109,6 +159,18 @@ def report_detail(request, slug, pk):
 
 
 def render_report_detail(request, report, *, issue_errors=None, status=200):
+    issue_job = failed_issue = None
+    if not report.is_issued:
+        last = documents.last_issue_job(report)
+        if last is not None and last.is_pending:
+            issue_job = last
+        elif last is not None and last.state == PdfJob.State.FAILED and not issue_errors:
+            failed_issue = last
+    if wants_json(request):
+        # The waiting page's script: has the issue finished?
+        state = "issued" if report.is_issued else (issue_job.state if issue_job else "failed")
+        message = documents.progress_message(issue_job) if issue_job else ""
+        return JsonResponse({"state": state, "message": message})
     return render(
         request,
         "authorities/report_detail.html",
@@ -118,6 +180,10 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
             "can_prepare": can_prepare_papers(request.user, report.authority),
             "missing": [] if report.is_issued else report.missing_for_issue(),
             "issue_errors": issue_errors or [],
+            "issue_job": issue_job,
+            "issue_message": documents.progress_message(issue_job) if issue_job else "",
+            "failed_issue": failed_issue,
+            "retry_after": documents.RETRY_AFTER_SECONDS,
             "nav": "authorities",
         },
         status=status,
@@ -135,6 +201,9 @@ def edit_report(request, slug, pk):
     )
     if report.is_issued:
         messages.info(request, "This report has been issued and can no longer be changed.")
+        return redirect(report)
+    if documents.pending_issue(report) is not None:
+        messages.info(request, "This report is being issued and can no longer be changed.")
         return redirect(report)
     form = ReportForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
@@ -186,27 +255,45 @@ def preview_report(request, slug, pk):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_pdf(request, slug, pk):
-    """An issued report's PDF exactly as issued, or a draft's, rendered from the records now."""
+    """An issued report's PDF exactly as issued, or a draft's, rendered by the worker from the records
+    as they stand now (202 and a page that waits until it is ready)."""
     report = get_report_for_user(
         request, slug, pk, queryset=CabinetReport.objects.defer("snapshot").select_related("meeting")
     )
     if report.is_issued:
-        return pdf_response(services.issued_pdf(report), report.filename(), issued_checksum=report.pdf_sha256)
-    rendered = pdf.html_to_pdf(pdf.report_html(build_report(report)))
-    return pdf_response(rendered.content, report.filename())
+        try:
+            content = services.issued_pdf(report)
+        except services.IssuedReportCorruptedError as error:
+            integrity_log.error("Integrity error: %s", error)
+            context = {"authority": report.authority, "report": report, "nav": "authorities"}
+            return render(request, "authorities/report_corrupted.html", context, status=500)
+        return pdf_response(content, report.filename(), issued_checksum=report.pdf_sha256)
+    return prepared_pdf(
+        request,
+        kind=PdfJob.Kind.REPORT_DRAFT,
+        authority=report.authority,
+        subject=f"report:{report.pk}",
+        html=pdf.report_html(build_report(report)),
+        filename=report.filename(),
+        report=report,
+        what=f"the draft of \u201c{report.title}\u201d",
+        back=(report.get_absolute_url(), "Back to the report"),
+    )
 
 
 @require_POST
 def issue_report(request, slug, pk):
-    """Issue a draft: its PDF is rendered once, stored with its checksum and never changes after."""
+    """Issue a draft: the worker renders its PDF once and stores it with its checksum; it never changes
+    after. The clerk is sent to the report's page, which shows how the issue is going."""
     report = get_report_for_user(request, slug, pk, prepare=True)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
     try:
-        issued = services.issue_report(report=report, by=request.user, expected_version=version)
+        documents.request_issue(report=report, by=request.user, expected_version=version)
     except services.ReportIssuedError as error:
         messages.info(request, str(error))
         return redirect(report)
@@ -221,20 +308,22 @@ def issue_report(request, slug, pk):
             ),
         )
         return render_report_detail(request, report, issue_errors=problems)
-    messages.success(
-        request,
-        f"The report has been issued. Its PDF is stored and will not change ({issued.page_count} pages).",
-    )
-    return redirect(issued)
+    return redirect(report)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_cabinet_report_pdf(request, slug):
-    """The quick draft: the council's report now, with the default narrative, not saved anywhere."""
+    """The quick draft: the council's report now, with the default narrative, not saved as a report."""
     authority = get_authority_for_papers(request, slug, prepare=True)
-    report = default_report(authority)
-    rendered = pdf.html_to_pdf(pdf.report_html(build_report(report)))
-    return pdf_response(
-        rendered.content, f"{authority.slug}-cabinet-report-draft-{timezone.localdate():%Y-%m-%d}.pdf"
+    return prepared_pdf(
+        request,
+        kind=PdfJob.Kind.QUICK_DRAFT,
+        authority=authority,
+        subject=f"authority:{authority.pk}",
+        html=pdf.report_html(build_report(default_report(authority))),
+        filename=f"{authority.slug}-cabinet-report-draft-{timezone.localdate():%Y-%m-%d}.pdf",
+        what=f"{authority.short_name}\u2019s Cabinet report as it stands",
+        back=(reverse("authorities:reports", args=[authority.slug]), "Back to the council\u2019s reports"),
     )
 
 
@@ -263,12 +352,24 @@ def decision_detail(request, slug, pk):
     return render(request, "authorities/decision_detail.html", {**context, "nav": "authorities"})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def decision_pdf(request, slug, pk):
     context = decision_context(request, get_meeting(slug, pk))
-    rendered = pdf.html_to_pdf(pdf.decision_html(context["decision"], context["reports"]))
     meeting = context["meeting"]
     when = f"{meeting.date:%Y-%m-%d}" if meeting.date else str(meeting.pk)
-    return pdf_response(rendered.content, f"{meeting.authority.slug}-decision-record-{when}.pdf")
+    return prepared_pdf(
+        request,
+        kind=PdfJob.Kind.DECISION,
+        authority=meeting.authority,
+        subject=f"meeting:{meeting.pk}",
+        html=pdf.decision_html(context["decision"], context["reports"]),
+        filename=f"{meeting.authority.slug}-decision-record-{when}.pdf",
+        what=f"the decision record of {meeting}",
+        back=(
+            reverse("authorities:decision", args=[meeting.authority.slug, meeting.pk]),
+            "Back to the decision",
+        ),
+    )
 
 
 def record_decision(request, slug, pk):

@@ -13,6 +13,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Health checks: open without signing in (laming/views.py).
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", include("recommendations.urls")),
     path("", include("authorities.urls")),
     path("", include("responses.urls")),

@@ -1,13 +1,26 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from authorities.access import can_edit_responses, is_administrator, memberships_of
 from recommendations.models import Recommendation
 from responses.models import LocalResponse
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -49,3 +62,58 @@ class SignOutView(LogoutView):
         response = render(request, "405.html", status=405)
         response["Allow"] = ", ".join(self._allowed_methods())
         return response
+
+
+# Health checks for the load balancer and monitoring: open without signing in, never cached.
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request):
+    """The process answers. Touches no database, so a database outage does not have every web
+    server restarted as though it were the one at fault (that is /readyz's question)."""
+    return HttpResponse("OK", content_type="text/plain; charset=utf-8")
+
+
+# Longer than a healthy SELECT 1 can take, shorter than a load balancer's probe timeout.
+READINESS_DATABASE_TIMEOUT_MS = 2000
+
+
+@login_not_required
+@never_cache
+@require_safe
+def readyz(request):
+    """Ready to serve: the database answers within READINESS_DATABASE_TIMEOUT_MS, and the oldest
+    job waiting in the queue has waited less than QUEUE_STUCK_AFTER seconds (so the workers are
+    keeping up). 200, or 503 naming the check that failed; never a traceback or a setting."""
+    checks = {"database": "ok", "queue": "ok"}
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # LOCAL: the timeout ends with this transaction and never reaches a page's queries.
+                    cursor.execute("SET LOCAL statement_timeout = %s", [READINESS_DATABASE_TIMEOUT_MS])
+                cursor.execute("SELECT 1")
+            if oldest_queued_job_is_stuck():
+                checks["queue"] = f"a job has waited more than {settings.QUEUE_STUCK_AFTER} seconds"
+    except DatabaseError as error:
+        logger.warning("Readiness check: the database did not answer: %s", error.__class__.__name__)
+        checks = {"database": "not answering", "queue": "not checked"}
+    ready = all(outcome == "ok" for outcome in checks.values())
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+def oldest_queued_job_is_stuck():
+    """Whether a job that could run has been waiting longer than QUEUE_STUCK_AFTER seconds.
+
+    A job deferred to run later (run_after) waits from then, not from when it was queued; a job
+    that is not deferred has run_after set to django-tasks-db's far-future marker.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.QUEUE_STUCK_AFTER)
+    return (
+        DBTaskResult.objects.ready()
+        .filter(enqueued_at__lt=cutoff)
+        .filter(Q(run_after=get_date_max()) | Q(run_after__lt=cutoff))
+        .exists()
+    )

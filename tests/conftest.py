@@ -1,10 +1,30 @@
 """Shared test set-up: the reference data, and named personas who use the tracker."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 
 from authorities.models import Authority, Membership
+
+
+def pytest_configure(config):
+    # WhiteNoise warns that STATIC_ROOT does not exist: the tests run without collectstatic (below).
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_by_plain_name():
+    """Pages name static files as they are in static/, so tests need no collectstatic first.
+
+    Production's storage looks every name up in the manifest collectstatic writes, and with DEBUG off
+    (as the tests run) a page naming an uncollected file fails. tests/test_serving.py checks that
+    storage: it runs collectstatic and fetches every file a page links through gunicorn.
+    """
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
 
 
 @pytest.fixture(scope="session")

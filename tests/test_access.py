@@ -41,14 +41,18 @@ def for_darlington_editors():
     return {**for_signed_in_users(403), "officer_darlington": 200, "administrator": 200}
 
 
-def for_darlington_paper_preparers():
+def for_darlington_paper_preparers(allowed=200):
     """Darlington's clerks and officers, and administrators, prepare its reports and decision records."""
     return {
         **for_signed_in_users(403),
-        "officer_darlington": 200,
-        "clerk_darlington": 200,
-        "administrator": 200,
+        "officer_darlington": allowed,
+        "clerk_darlington": allowed,
+        "administrator": allowed,
     }
+
+
+# A PDF is rendered by the background worker: the first request queues it and answers 202 Accepted.
+PREPARING = 202
 
 
 def a_darlington_draft_report():
@@ -73,6 +77,9 @@ DECISIONS = {
     # Sign-out is POST only. A GET (an old link, a prefetch) signs nobody out and is answered 405,
     # signed in or not: SignOutView is exempt from LoginRequiredMiddleware.
     "logout": ({}, for_everyone(405)),
+    # Health checks for the load balancer and monitoring: open to everyone, and say nothing private.
+    "healthz": ({}, for_everyone(200)),
+    "readyz": ({}, for_everyone(200)),
     "recommendations:list": ({}, for_signed_in_users()),
     "recommendations:detail": ({"number": 51}, for_signed_in_users()),
     "recommendations:commitments": ({}, for_signed_in_users()),
@@ -93,12 +100,12 @@ DECISIONS = {
     "authorities:report": (a_darlington_draft_report, for_darlington_paper_preparers()),
     "authorities:report_edit": (a_darlington_draft_report, for_darlington_paper_preparers()),
     "authorities:report_preview": (a_darlington_draft_report, for_darlington_paper_preparers()),
-    "authorities:report_pdf": (a_darlington_draft_report, for_darlington_paper_preparers()),
+    "authorities:report_pdf": (a_darlington_draft_report, for_darlington_paper_preparers(PREPARING)),
     # Issuing is POST only (posts are tested in tests/test_reports.py).
     "authorities:report_issue": (a_darlington_draft_report, for_signed_in_users(405)),
-    "authorities:cabinet_report_pdf": ({"slug": "darlington"}, for_darlington_paper_preparers()),
+    "authorities:cabinet_report_pdf": ({"slug": "darlington"}, for_darlington_paper_preparers(PREPARING)),
     "authorities:decision": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users()),
-    "authorities:decision_pdf": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users()),
+    "authorities:decision_pdf": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users(PREPARING)),
     "authorities:decision_record": (darlingtons_april_cabinet, for_darlington_paper_preparers()),
 }
 

@@ -32,6 +32,7 @@ from .pdftools import (
     pdf_text,
     squeeze,
 )
+from .worker import fetch_pdf
 
 CENTRAL_BEDFORDSHIRE = "central-bedfordshire"
 MALICIOUS = '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd">'
@@ -45,7 +46,7 @@ def central_bedfordshire_pdf(django_db_setup, django_db_blocker):
         clerk = make_user("clerk.central-bedfordshire", authority, Membership.Role.CLERK)
         client = Client()
         client.force_login(clerk)
-        response = client.get(reverse("authorities:cabinet_report_pdf", args=[CENTRAL_BEDFORDSHIRE]))
+        response = fetch_pdf(client, reverse("authorities:cabinet_report_pdf", args=[CENTRAL_BEDFORDSHIRE]))
         responses = [
             (response_row.recommendation.number, response_row.text)
             for response_row in LocalResponse.objects.filter(authority=authority).select_related(
@@ -63,13 +64,11 @@ def report(db, central_bedfordshire_pdf):
     return central_bedfordshire_pdf[0].content
 
 
-def test_clerk_downloads_the_draft_report_as_a_pdf_attachment(db, central_bedfordshire_pdf):
+def test_clerk_gets_the_draft_report_as_a_pdf_that_opens_in_the_browser(db, central_bedfordshire_pdf):
     response, _ = central_bedfordshire_pdf
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="central-bedfordshire-cabinet-report'
-    )
+    assert response["Content-Disposition"].startswith('inline; filename="central-bedfordshire-cabinet-report')
     assert response["Cache-Control"] == "private, no-store"
     assert response.content.startswith(b"%PDF-1.7")
 
@@ -226,7 +225,7 @@ def test_a_response_holding_markup_prints_as_text_and_the_pdf_holds_no_file_and_
     client, clerk_darlington, darlington_response_with_markup
 ):
     client.force_login(clerk_darlington)
-    content = client.get(reverse("authorities:cabinet_report_pdf", args=["darlington"])).content
+    content = fetch_pdf(client, reverse("authorities:cabinet_report_pdf", args=["darlington"])).content
     assert squeeze(f"Independent chair appointed. {MALICIOUS}") in squeeze(pdf_text(content))
     assert not has_attachment(content)
     passwd = Path("/etc/passwd").read_bytes()
@@ -239,7 +238,7 @@ def test_rag_is_printed_as_a_word_and_an_overdue_target_is_said_in_words(
     client, clerk_darlington, darlington_response_with_markup
 ):
     client.force_login(clerk_darlington)
-    text = pdf_text(client.get(reverse("authorities:cabinet_report_pdf", args=["darlington"])).content)
+    text = pdf_text(fetch_pdf(client, reverse("authorities:cabinet_report_pdf", args=["darlington"])).content)
     assert re.search(r"In progress Red Jenni Cooke 31 December 2009 \(overdue\)", text)
     assert "51: target date 31 December 2009; in progress; lead officer Jenni Cooke" in text
 

@@ -23,15 +23,16 @@ def sign_in_request():
     return RequestFactory().post("/accounts/login/")
 
 
-def test_demo_accounts_are_refused_when_debug_is_off(db, settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="only created when DEBUG is on"):
+def test_demo_accounts_are_refused_unless_their_own_switch_is_set(db, settings):
+    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS = False
+    with pytest.raises(CommandError, match="only created when DEMO_ACCOUNTS=1 is set"):
         call_command("create_demo_accounts")
     assert not get_user_model().objects.filter(username__startswith="officer.").exists()
 
 
 def test_demo_accounts_give_every_council_an_officer_chair_and_clerk(db, settings):
-    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS = True
     call_command("create_demo_accounts", stdout=StringIO())
     for authority in Authority.objects.all():
         for role in ("officer", "chair", "clerk"):
@@ -46,7 +47,7 @@ def test_demo_accounts_give_every_council_an_officer_chair_and_clerk(db, setting
 
 
 def test_demo_accounts_can_be_created_twice(db, settings):
-    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS = True
     call_command("create_demo_accounts", stdout=StringIO())
     call_command("create_demo_accounts", stdout=StringIO())
     assert get_user_model().objects.filter(username="officer.darlington").count() == 1
@@ -62,11 +63,14 @@ def test_loading_reference_data_again_keeps_what_officers_recorded(db):
     assert Recommendation.objects.count() == 58
 
 
-def run_settings(env):
-    """Import the settings in a fresh interpreter with exactly this environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+SETTINGS_FROM_ENV = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DEMO_ACCOUNTS", "SECURE_COOKIES"}
+
+
+def run_settings(env, expression="s.DATABASES['default']['ENGINE']"):
+    """Import the settings in a fresh interpreter with exactly this environment; print the expression."""
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_FROM_ENV}
     return subprocess.run(
-        [sys.executable, "-c", "import laming.settings as s; print(s.DATABASES['default']['ENGINE'])"],
+        [sys.executable, "-c", f"import laming.settings as s; print({expression})"],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -84,3 +88,11 @@ def test_settings_default_to_sqlite_and_follow_database_url():
     assert run_settings({"DEBUG": "1"}).stdout.strip() == "django.db.backends.sqlite3"
     result = run_settings({"SECRET_KEY": "x", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/laming"})
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_production_settings_allow_no_demo_accounts_and_send_cookies_only_over_https():
+    cookies = "s.DEMO_ACCOUNTS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE"
+    assert run_settings({"SECRET_KEY": "x"}, cookies).stdout.split() == ["False", "True", "True"]
+    # What `make run` sets, to sign in over http://127.0.0.1 with DEBUG off.
+    local = {"SECRET_KEY": "x", "DEMO_ACCOUNTS": "1", "SECURE_COOKIES": "0"}
+    assert run_settings(local, cookies).stdout.split() == ["True", "False", "False"]

@@ -33,11 +33,19 @@ npx --no-install sass --load-path=node_modules --style=compressed --no-source-ma
   --quiet-deps --silence-deprecation=import \
   govuk.scss "$out/govuk-frontend.min.css"
 
+# The crest is not shipped (README.md, "No crown"), and the footer's copyright logo that names it
+# is not used; Django's collectstatic fails on a url() to a missing file, so the CSS names none.
+sed -i 's|url("/static/govuk/assets/images/govuk-crest.svg")|none|g' "$out/govuk-frontend.min.css"
+
 # The precompiled ES module; drop the source map reference (the map is not vendored).
 sed 's|//# sourceMappingURL=[^ ]*$||' \
   node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js > "$out/govuk-frontend.min.js"
 
 # Sanity checks.
+if grep -q "url(" "$out/govuk-frontend.min.css"; then
+  echo "error: the CSS names a file: vendor it, or collectstatic cannot hash it" >&2
+  exit 1
+fi
 if grep -q "GDS Transport" "$out/govuk-frontend.min.css"; then
   echo "error: GDS Transport is still in the CSS" >&2
   exit 1

@@ -12,13 +12,16 @@ COUNCIL_ROLES = [Membership.Role.OFFICER, Membership.Role.CHAIR, Membership.Role
 class Command(BaseCommand):
     help = (
         "Create demo accounts officer.<slug>, chair.<slug> and clerk.<slug> for every council, and admin, "
-        f"all with the password {DEMO_PASSWORD}. For local demonstration only: refused unless DEBUG is on."
+        f"all with the password {DEMO_PASSWORD}. For local demonstration only: "
+        "refused unless DEMO_ACCOUNTS=1 is set."
     )
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        # Its own switch, not DEBUG: `make run` serves with DEBUG off, as production does.
+        if not settings.DEMO_ACCOUNTS:
             raise CommandError(
-                "Demo accounts have a published password, so they are only created when DEBUG is on."
+                "Demo accounts have a published password, "
+                "so they are only created when DEMO_ACCOUNTS=1 is set."
             )
         authorities = list(Authority.objects.order_by("name"))
         if not authorities:

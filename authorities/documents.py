@@ -1,0 +1,244 @@
+"""PDFs prepared by the background worker, never in a web request.
+
+A page that offers a PDF asks `pdf_job_for(...)` for the job that makes it: the one already ready or
+under way for the same data, or a new one queued now. The worker (`authorities.tasks`) renders it.
+Drafts are keyed by a fingerprint of the HTML they are rendered from, so a second download of
+unchanged data is served at once, and a change to any figure, the narrative or the "as at" date
+makes a new render. Issuing a Cabinet report is a job too: the worker renders and stores the final
+PDF and marks the report issued in one transaction, so a report is never half issued.
+
+Each job runs once: a worker claims it by moving it from queued to running, and finishes it only
+while it is still running. A job a worker took and never finished (the worker was killed) is
+abandoned after PDF_JOB_TIMEOUT seconds, and the page offers to try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import CabinetReport, PdfJob
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 3
+ABANDONED_MESSAGE = "The PDF was not finished: the service stopped while preparing it."
+FAILED_MESSAGE = "Something went wrong while preparing the PDF."
+
+
+def fingerprint(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def latest_job(kind: str, subject: str, fingerprint_: str) -> PdfJob | None:
+    """The newest job for this PDF and data, in whatever state; abandoned ones are marked failed."""
+    job = PdfJob.objects.for_subject(kind, subject).filter(fingerprint=fingerprint_).first()
+    if job is not None and job.is_abandoned:
+        abandon(job)
+        job.refresh_from_db()
+    return job
+
+
+def abandon(job: PdfJob) -> None:
+    """Mark a job a worker took and never finished as failed, unless it finished meanwhile.
+
+    On PostgreSQL the UPDATE waits for a worker still holding the job's row and then re-checks the
+    state, so a job that was slow rather than dead is left as it finished.
+    """
+    PdfJob.objects.filter(pk=job.pk, state=PdfJob.State.RUNNING, started_at=job.started_at).update(
+        state=PdfJob.State.FAILED, error=ABANDONED_MESSAGE, finished_at=timezone.now()
+    )
+
+
+def pdf_job_for(
+    *,
+    kind: str,
+    authority,
+    subject: str,
+    html: str,
+    filename: str,
+    by,
+    report: CabinetReport | None = None,
+    retry: bool = False,
+) -> PdfJob:
+    """The job for a draft PDF of `html`: ready or under way, or queued now (once, however many ask).
+
+    A failed job is given back as it is, so its page can say so, unless `retry` asks for another go.
+    """
+    key = fingerprint(html)
+    job = latest_job(kind, subject, key)
+    if job is not None and (job.state != PdfJob.State.FAILED or not retry):
+        return job
+    from .tasks import render_pdf
+
+    try:
+        with transaction.atomic():
+            job = PdfJob.objects.create(
+                kind=kind,
+                authority=authority,
+                report=report,
+                subject=subject,
+                fingerprint=key,
+                html=html,
+                filename=filename,
+                requested_by=by if by is not None and by.is_authenticated else None,
+            )
+            job.task_id = str(render_pdf.enqueue(job.pk).id)
+            job.save(update_fields=["task_id"])
+    except IntegrityError:
+        # Someone asked for the same PDF of the same data a moment ago: theirs is ours.
+        job = PdfJob.objects.live().for_subject(kind, subject).get(fingerprint=key)
+    return job
+
+
+def claim(job_id: int) -> PdfJob | None:
+    """Take a queued job for this worker; None if another worker took it or it was withdrawn."""
+    claimed = PdfJob.objects.filter(pk=job_id, state=PdfJob.State.QUEUED).update(
+        state=PdfJob.State.RUNNING, started_at=timezone.now()
+    )
+    return PdfJob.objects.get(pk=job_id) if claimed else None
+
+
+def fail(job: PdfJob, message: str) -> None:
+    PdfJob.objects.filter(pk=job.pk, state=PdfJob.State.RUNNING).update(
+        state=PdfJob.State.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def render(job_id: int) -> str:
+    """The worker's side of a draft: render the job's HTML and store the PDF on the job."""
+    from . import pdf
+
+    job = claim(job_id)
+    if job is None:
+        return "not queued"
+    try:
+        rendered = pdf.html_to_pdf(job.html)
+    except Exception:
+        logger.exception("Rendering PDF job %s (%s) failed", job.pk, job.get_kind_display())
+        fail(job, FAILED_MESSAGE)
+        raise
+    with transaction.atomic():
+        finished = PdfJob.objects.filter(pk=job.pk, state=PdfJob.State.RUNNING).update(
+            state=PdfJob.State.READY,
+            pdf=rendered.content,
+            page_count=rendered.page_count,
+            html="",
+            finished_at=timezone.now(),
+        )
+        if finished:
+            # Earlier renders of the same thing are out of date: keep the database small.
+            PdfJob.objects.for_subject(job.kind, job.subject).filter(
+                state__in=(PdfJob.State.READY, PdfJob.State.FAILED), created_at__lt=job.created_at
+            ).delete()
+    return "ready" if finished else "abandoned"
+
+
+# Issuing a Cabinet report
+
+
+def last_issue_job(report: CabinetReport) -> PdfJob | None:
+    """The report's latest issue job, if any (an abandoned one is marked failed first)."""
+    job = PdfJob.objects.for_subject(PdfJob.Kind.ISSUE, f"report:{report.pk}").defer("pdf", "html").first()
+    if job is not None and job.is_abandoned:
+        abandon(job)
+        job.refresh_from_db()
+    return job
+
+
+def pending_issue(report: CabinetReport) -> PdfJob | None:
+    """The report's issue job if one is waiting or under way."""
+    job = last_issue_job(report)
+    return job if job is not None and job.is_pending else None
+
+
+def request_issue(*, report: CabinetReport, by, expected_version: int) -> PdfJob:
+    """Queue the issue of a draft: checked now, rendered and frozen by the worker.
+
+    Refuses (as `services.issue_report` would) an issued report, a stale version or a report with
+    gaps. Asking again while an issue is under way gives back the same job.
+    """
+    from . import services
+    from .tasks import issue_report
+
+    pending_issue(report)  # outside the lock below: it may wait for a worker finishing the issue
+    with transaction.atomic():
+        locked = CabinetReport.objects.without_pdf().select_for_update().get(pk=report.pk)
+        if locked.is_issued:
+            raise services.ReportIssuedError("This report has already been issued.")
+        under_way = pending_issue(locked)
+        if under_way is not None:
+            return under_way
+        if locked.version != expected_version:
+            raise services.StaleReportError(
+                "The report changed after you last looked at it. Check it again before issuing."
+            )
+        missing = locked.missing_for_issue()
+        if missing:
+            raise services.ReportIncompleteError(missing)
+        job = PdfJob.objects.create(
+            kind=PdfJob.Kind.ISSUE,
+            authority_id=locked.authority_id,
+            report=locked,
+            subject=f"report:{locked.pk}",
+            fingerprint=str(locked.version),
+            requested_by=by,
+        )
+        job.task_id = str(issue_report.enqueue(job.pk).id)
+        job.save(update_fields=["task_id"])
+    return job
+
+
+def issue(job_id: int) -> str:
+    """The worker's side of an issue: render, store and freeze the report, all in one transaction
+    that also finishes the job, so the report is issued exactly when the job says it is."""
+    from . import services
+
+    job = claim(job_id)
+    if job is None:
+        return "not queued"
+    try:
+        with transaction.atomic():
+            locked = PdfJob.objects.select_for_update().get(pk=job.pk)
+            if locked.state != PdfJob.State.RUNNING:
+                return "abandoned"
+            report = CabinetReport.objects.without_pdf().get(pk=job.report_id)
+            issued = services.issue_report(
+                report=report, by=job.requested_by, expected_version=int(job.fingerprint)
+            )
+            locked.state = PdfJob.State.READY
+            locked.page_count = issued.page_count
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["state", "page_count", "finished_at"])
+    except services.StaleReportError:
+        fail(job, "The report was changed after it was sent to be issued. Check it, then issue it again.")
+        return "stale"
+    except services.ReportIssuedError:
+        fail(job, "The report had already been issued.")
+        return "already issued"
+    except services.ReportIncompleteError as error:
+        fail(job, "The report is not complete: " + "; ".join(error.missing))
+        return "incomplete"
+    except Exception:
+        logger.exception("Issuing Cabinet report %s failed", job.report_id)
+        fail(job, "Something went wrong while preparing the report's PDF. It has not been issued.")
+        raise
+    return "issued"
+
+
+def progress_message(job: PdfJob) -> str:
+    """Where a job has got to, in words for the person waiting for it."""
+    if job.state == PdfJob.State.QUEUED:
+        ahead = PdfJob.objects.waiting_ahead_of(job)
+        if ahead == 0:
+            return "It is next in line to be prepared."
+        documents = "document" if ahead == 1 else "documents"
+        return f"It is waiting for {ahead} other {documents} to be prepared first."
+    if job.state == PdfJob.State.RUNNING:
+        return "It is being prepared now. A long report takes up to a minute."
+    if job.state == PdfJob.State.READY:
+        return "It is ready."
+    return job.error or FAILED_MESSAGE
