@@ -74,5 +74,11 @@ benchmark: install postgres
 benchmark-pdf: install postgres system-deps
 	$(BIN)/python benchmarks/report_pdf.py
 
+# A light page's median, idle and while 8 PDFs render in the worker, served as production does.
+# Its own database, BENCHMARK_RENDER_DATABASE_URL (default .../laming_render_bench), never DATABASE_URL.
+.PHONY: benchmark-render
+benchmark-render: install postgres system-deps
+	$(BIN)/python benchmarks/render_load.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
