@@ -49,7 +49,7 @@ def abandon(job: PdfJob) -> None:
     state, so a job that was slow rather than dead is left as it finished.
     """
     PdfJob.objects.filter(pk=job.pk, state=PdfJob.State.RUNNING, started_at=job.started_at).update(
-        state=PdfJob.State.FAILED, error=ABANDONED_MESSAGE, finished_at=timezone.now()
+        state=PdfJob.State.FAILED, error=ABANDONED_MESSAGE, html="", finished_at=timezone.now()
     )
 
 
@@ -90,7 +90,18 @@ def pdf_job_for(
             job.save(update_fields=["task_id"])
     except IntegrityError:
         # Someone asked for the same PDF of the same data a moment ago: theirs is ours.
-        job = PdfJob.objects.live().for_subject(kind, subject).get(fingerprint=key)
+        job = PdfJob.objects.live().for_subject(kind, subject).filter(fingerprint=key).first()
+        if job is None:  # and it was replaced by a newer render in the same moment: ask again
+            return pdf_job_for(
+                kind=kind,
+                authority=authority,
+                subject=subject,
+                html=html,
+                filename=filename,
+                by=by,
+                report=report,
+                retry=retry,
+            )
     return job
 
 
@@ -104,7 +115,7 @@ def claim(job_id: int) -> PdfJob | None:
 
 def fail(job: PdfJob, message: str) -> None:
     PdfJob.objects.filter(pk=job.pk, state=PdfJob.State.RUNNING).update(
-        state=PdfJob.State.FAILED, error=message, finished_at=timezone.now()
+        state=PdfJob.State.FAILED, error=message, html="", finished_at=timezone.now()
     )
 
 
@@ -115,6 +126,10 @@ def render(job_id: int) -> str:
     job = claim(job_id)
     if job is None:
         return "not queued"
+    if PdfJob.objects.for_subject(job.kind, job.subject).filter(created_at__gt=job.created_at).exists():
+        # The data changed after this was asked for, and the newer render is what people now wait for.
+        fail(job, "A newer version of this PDF was asked for.")
+        return "superseded"
     try:
         rendered = pdf.html_to_pdf(job.html)
     except Exception:
@@ -140,18 +155,20 @@ def render(job_id: int) -> str:
 # Issuing a Cabinet report
 
 
-def last_issue_job(report: CabinetReport) -> PdfJob | None:
-    """The report's latest issue job, if any (an abandoned one is marked failed first)."""
+def last_issue_job(report: CabinetReport, *, mark_abandoned: bool = True) -> PdfJob | None:
+    """The report's latest issue job, if any (an abandoned one is marked failed first, unless
+    `mark_abandoned` is off: the caller holds the report's lock, and the worker takes the job's
+    lock before the report's, so waiting here for the job's row could deadlock)."""
     job = PdfJob.objects.for_subject(PdfJob.Kind.ISSUE, f"report:{report.pk}").defer("pdf", "html").first()
-    if job is not None and job.is_abandoned:
+    if job is not None and job.is_abandoned and mark_abandoned:
         abandon(job)
         job.refresh_from_db()
     return job
 
 
-def pending_issue(report: CabinetReport) -> PdfJob | None:
-    """The report's issue job if one is waiting or under way."""
-    job = last_issue_job(report)
+def pending_issue(report: CabinetReport, *, mark_abandoned: bool = True) -> PdfJob | None:
+    """The report's issue job if one is waiting or under way (not abandoned)."""
+    job = last_issue_job(report, mark_abandoned=mark_abandoned)
     return job if job is not None and job.is_pending else None
 
 
@@ -161,34 +178,44 @@ def request_issue(*, report: CabinetReport, by, expected_version: int) -> PdfJob
     Refuses (as `services.issue_report` would) an issued report, a stale version or a report with
     gaps. Asking again while an issue is under way gives back the same job.
     """
+    pending_issue(report)  # before the lock below: marking an abandoned job may wait for its worker
+    try:
+        return queue_issue(report=report, by=by, expected_version=expected_version)
+    except IntegrityError:
+        # Asked twice at the same moment where rows cannot be locked (SQLite): the first one stands.
+        # (Or an abandoned job was still being marked as failed: then this asks once more.)
+        under_way = pending_issue(report)
+        return under_way or queue_issue(report=report, by=by, expected_version=expected_version)
+
+
+@transaction.atomic
+def queue_issue(*, report: CabinetReport, by, expected_version: int) -> PdfJob:
     from . import services
     from .tasks import issue_report
 
-    pending_issue(report)  # outside the lock below: it may wait for a worker finishing the issue
-    with transaction.atomic():
-        locked = CabinetReport.objects.without_pdf().select_for_update().get(pk=report.pk)
-        if locked.is_issued:
-            raise services.ReportIssuedError("This report has already been issued.")
-        under_way = pending_issue(locked)
-        if under_way is not None:
-            return under_way
-        if locked.version != expected_version:
-            raise services.StaleReportError(
-                "The report changed after you last looked at it. Check it again before issuing."
-            )
-        missing = locked.missing_for_issue()
-        if missing:
-            raise services.ReportIncompleteError(missing)
-        job = PdfJob.objects.create(
-            kind=PdfJob.Kind.ISSUE,
-            authority_id=locked.authority_id,
-            report=locked,
-            subject=f"report:{locked.pk}",
-            fingerprint=str(locked.version),
-            requested_by=by,
+    locked = CabinetReport.objects.without_pdf().select_for_update(no_key=True).get(pk=report.pk)
+    if locked.is_issued:
+        raise services.ReportIssuedError("This report has already been issued.")
+    under_way = pending_issue(locked, mark_abandoned=False)
+    if under_way is not None:
+        return under_way
+    if locked.version != expected_version:
+        raise services.StaleReportError(
+            "The report changed after you last looked at it. Check it again before issuing."
         )
-        job.task_id = str(issue_report.enqueue(job.pk).id)
-        job.save(update_fields=["task_id"])
+    missing = locked.missing_for_issue()
+    if missing:
+        raise services.ReportIncompleteError(missing)
+    job = PdfJob.objects.create(
+        kind=PdfJob.Kind.ISSUE,
+        authority_id=locked.authority_id,
+        report=locked,
+        subject=f"report:{locked.pk}",
+        fingerprint=str(locked.version),
+        requested_by=by,
+    )
+    job.task_id = str(issue_report.enqueue(job.pk).id)
+    job.save(update_fields=["task_id"])
     return job
 
 

@@ -450,10 +450,12 @@ class PdfJobQuerySet(models.QuerySet):
         return self.filter(kind=kind, subject=subject)
 
     def waiting_ahead_of(self, job):
-        """How many jobs the workers will take before `job`: those queued before it and those running."""
+        """How many jobs the workers will take before `job`: those queued before it and those running
+        (not those a killed worker left behind)."""
+        alive = timezone.now() - datetime.timedelta(seconds=settings.PDF_JOB_TIMEOUT)
         return (
             self.filter(
-                models.Q(state=PdfJob.State.RUNNING)
+                models.Q(state=PdfJob.State.RUNNING, started_at__gte=alive)
                 | models.Q(state=PdfJob.State.QUEUED, created_at__lt=job.created_at)
             )
             .exclude(pk=job.pk)

@@ -93,7 +93,7 @@ def update_report(
     if [row["heading"] for row in implications] != headings:
         raise ValidationError("The implications table's rows do not match the report's.")
     with transaction.atomic():
-        locked = CabinetReport.objects.without_pdf().select_for_update().get(pk=report.pk)
+        locked = CabinetReport.objects.without_pdf().select_for_update(no_key=True).get(pk=report.pk)
         if locked.is_issued:
             raise ReportIssuedError("This report has been issued and can no longer be changed.")
         if locked.version != expected_version:
@@ -128,10 +128,13 @@ def issue_report(*, report: CabinetReport, by, expected_version: int) -> Cabinet
     report" is measured against the one issued just before it.
     """
     with transaction.atomic():
-        Authority.objects.select_for_update().filter(pk=report.authority_id).first()
+        # FOR NO KEY UPDATE: the render runs under these locks for seconds, and a plain FOR UPDATE
+        # would hold up every insert that refers to the council or the report (a new response, a
+        # PDF job) until it is done. These locks still serialise issues and edits of the report.
+        Authority.objects.select_for_update(no_key=True).filter(pk=report.authority_id).first()
         locked = (
             CabinetReport.objects.without_pdf()
-            .select_for_update(of=("self",))
+            .select_for_update(of=("self",), no_key=True)
             .select_related("authority", "meeting")
             .get(pk=report.pk)
         )

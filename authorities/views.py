@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
@@ -56,8 +57,11 @@ def pdf_response(content: bytes, filename: str, *, issued_checksum: str = "") ->
 
 
 def wants_json(request) -> bool:
-    """The waiting page's script asks for the job's state as JSON; browsers and scripts get the PDF."""
-    return "application/json" in request.headers.get("Accept", "")
+    """The waiting page's script asks for the job's state as JSON; browsers and scripts that accept
+    anything (or ask for PDF) get the PDF."""
+    return (
+        request.get_preferred_type(["application/pdf", "text/html", "application/json"]) == "application/json"
+    )
 
 
 def prepared_pdf(request, *, kind, authority, subject, html, filename, what, back, report=None):
@@ -79,9 +83,13 @@ def prepared_pdf(request, *, kind, authority, subject, html, filename, what, bac
     if retry:
         return redirect(request.get_full_path())
     if job.state == PdfJob.State.READY:
-        if wants_json(request):
-            return JsonResponse({"state": job.state, "message": "The PDF is ready."})
-        return pdf_response(bytes(job.pdf), filename)
+        response = (
+            JsonResponse({"state": job.state, "message": "The PDF is ready."})
+            if wants_json(request)
+            else pdf_response(bytes(job.pdf), filename)
+        )
+        patch_vary_headers(response, ["Accept"])
+        return response
     status = 202 if job.is_pending else 503
     message = documents.progress_message(job)
     if wants_json(request):
@@ -94,6 +102,7 @@ def prepared_pdf(request, *, kind, authority, subject, html, filename, what, bac
     if job.is_pending:
         response["Retry-After"] = str(documents.RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -170,8 +179,10 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
         # The waiting page's script: has the issue finished?
         state = "issued" if report.is_issued else (issue_job.state if issue_job else "failed")
         message = documents.progress_message(issue_job) if issue_job else ""
-        return JsonResponse({"state": state, "message": message})
-    return render(
+        response = JsonResponse({"state": state, "message": message})
+        patch_vary_headers(response, ["Accept"])
+        return response
+    response = render(
         request,
         "authorities/report_detail.html",
         {
@@ -188,6 +199,8 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
         },
         status=status,
     )
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def edit_report(request, slug, pk):

@@ -119,7 +119,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that does not answer at all should fail a request (and /readyz) in seconds,
     # not hang it until the web server's own timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database is shared by the web server and the worker (`make run`). Write-ahead
+    # logging lets pages read while the worker writes; IMMEDIATE transactions take the write lock at
+    # their start, so two writers queue (for up to 20 s) instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,6 +167,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # with TRUSTED_PROXY_COUNT unset anyone could lock any account for everyone behind it; set it to the
 # number of proxies that append to X-Forwarded-For (usually 1). Never more: the client writes the rest.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front: 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "laming.proxies.client_address"
 
 LOGIN_URL = "login"
@@ -260,6 +269,9 @@ LOGGING = {
     "filters": {"one_line_for_client_errors": {"()": "laming.logging.OneLineForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_for_client_errors"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A request naming another host (a scanner, a health probe sent to the server's address) is
+    # refused with 400 and logged as a line here; Django would otherwise mail it to ADMINS, each time.
+    "loggers": {"django.security.DisallowedHost": {"handlers": ["console"], "propagate": False}},
 }
 
 # Who is mailed a server error: "Jo Bloggs <jo.bloggs@example.gov.uk>, ops@example.gov.uk".

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from authorities.models import Authority, Membership
+from recommendations.models import Recommendation
 
 
 def pytest_configure(config):
@@ -32,6 +33,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once into the test database, as `make run` does."""
     with django_db_blocker.unblock():
         call_command("loaddata", "reference", verbosity=0)
+
+
+def load_reference_data_if_flushed():
+    """A transactional test (transaction=True) commits for real and ends by emptying every table:
+    such tests load the reference data themselves when it is gone."""
+    if Recommendation.objects.count() == 0:
+        call_command("loaddata", "reference", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def reference_data_put_back(django_db_blocker):
+    """Leave the database as django_db_setup made it, for whatever runs after a module of transactional
+    tests. pytest-django runs those after the others, but a test that reaches the database only through
+    request.getfixturevalue() is not known to need it and runs later still; module scope makes this
+    teardown run after the last test's flush. Modules use it with
+    pytest.mark.usefixtures("reference_data_put_back")."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data_if_flushed()
 
 
 def make_user(username, authority=None, role=None, **flags):

@@ -10,7 +10,6 @@ import datetime
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -19,11 +18,10 @@ from django_tasks_db.models import DBTaskResult
 
 from authorities import documents, pdf, services
 from authorities.models import Authority, CabinetReport, Membership, PdfJob
-from recommendations.models import Recommendation
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
 
-from .conftest import make_user
+from .conftest import load_reference_data_if_flushed, make_user
 from .helpers import visible_text
 from .worker import WORKER, run_queued_tasks
 
@@ -171,6 +169,43 @@ def test_a_reports_draft_pdf_follows_the_same_contract(clerk_client, renders, da
     assert "Draft for the worker" in renders[0]
 
 
+def test_a_script_that_accepts_anything_gets_the_pdf_and_the_answer_varies_with_accept(clerk_client, renders):
+    clerk_client.get(QUICK_DRAFT)
+    run_queued_tasks()
+    for accept in ("*/*", "application/pdf", "text/html,application/xhtml+xml,*/*;q=0.8"):
+        reply = clerk_client.get(QUICK_DRAFT, headers={"Accept": accept})
+        assert reply["Content-Type"] == "application/pdf", accept
+        assert "Accept" in reply["Vary"]
+
+
+def test_a_render_asked_for_before_the_data_changed_is_skipped_for_the_newer_one(
+    clerk_client, renders, officer_darlington
+):
+    clerk_client.get(QUICK_DRAFT)
+    change_response_51(officer_darlington)
+    clerk_client.get(QUICK_DRAFT)  # the waiting page asks again: the data has changed
+    assert run_queued_tasks() == 2
+    assert len(renders) == 1  # only the PDF of the data as it now stands
+    assert "Complete" in renders[0]
+    assert clerk_client.get(QUICK_DRAFT).status_code == 200
+
+
+def test_the_queue_count_leaves_out_jobs_a_killed_worker_left_behind(
+    clerk_client, renders, request, settings
+):
+    admin = Client()
+    admin.force_login(request.getfixturevalue("administrator"))
+    admin.get(reverse("authorities:cabinet_report_pdf", args=["newcastle"]))
+    documents.claim(PdfJob.objects.get().pk)  # a worker took Newcastle's and died
+    assert "It is waiting for 1 other document to be prepared first." in visible_text(
+        clerk_client.get(QUICK_DRAFT)
+    )
+    PdfJob.objects.filter(state=PdfJob.State.RUNNING).update(
+        started_at=timezone.now() - datetime.timedelta(seconds=settings.PDF_JOB_TIMEOUT + 1)
+    )
+    assert "It is next in line to be prepared." in visible_text(clerk_client.get(QUICK_DRAFT))
+
+
 # Failures, and jobs that never finish
 
 
@@ -303,7 +338,7 @@ def test_issuing_queues_the_render_and_the_report_is_issued_only_when_its_pdf_is
     assert "Issued" in visible_text(clerk_client.get(issuable.get_absolute_url()))
 
 
-def test_issuing_twice_at_once_makes_one_job(clerk_client, issuable, renders):
+def test_asking_to_issue_again_while_it_is_being_issued_makes_no_second_job(clerk_client, issuable, renders):
     for _ in range(3):
         clerk_client.post(issue_url(issuable), {"version": issuable.version})
     assert PdfJob.objects.filter(kind=PdfJob.Kind.ISSUE).count() == 1
@@ -362,10 +397,10 @@ def test_an_issue_abandoned_by_a_killed_worker_can_be_tried_again_and_issues_onc
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_put_back")
 def test_many_people_asking_for_the_same_pdf_at_the_same_moment_queue_one_render(renders):
     assert connection.vendor == "postgresql", "the concurrency tests must run on PostgreSQL"
-    if Recommendation.objects.count() == 0:
-        call_command("loaddata", "reference", verbosity=0)
+    load_reference_data_if_flushed()
     darlington = Authority.objects.get(slug="darlington")
     clerks = [make_user(f"clerk.{n}", darlington, Membership.Role.CLERK) for n in range(6)]
     start = threading.Barrier(len(clerks))

@@ -14,20 +14,18 @@ import uuid
 
 import psycopg2
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from psycopg2 import sql
 
 from authorities import services
 from authorities.models import Authority, CabinetReport, Meeting, Membership
-from recommendations.models import Recommendation
 from responses.models import LocalResponse, ProgressUpdate
 from responses.services import record_progress
 
-from .conftest import make_user
+from .conftest import load_reference_data_if_flushed, make_user
 from .worker import run_queued_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_put_back")]
 
 # The triggers that keep records final must come back with the data.
 FINAL_RECORD_TRIGGERS = {
@@ -36,19 +34,6 @@ FINAL_RECORD_TRIGGERS = {
     "authorities_decision_final",
     "authorities_meeting_of_final_decision",
 }
-
-
-def load_reference_data_if_flushed():
-    if Recommendation.objects.count() == 0:
-        call_command("loaddata", "reference", verbosity=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data_put_back(django_db_blocker):
-    """Transactional tests end by emptying the tables: leave the reference data for whatever runs next."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data_if_flushed()
 
 
 def server_options():

@@ -10,7 +10,6 @@ import re
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,33 +19,17 @@ from recommendations.models import Recommendation
 from responses.models import LocalResponse, ProgressUpdate
 from responses.services import StaleResponseError, record_progress
 
-from .conftest import make_user
+from .conftest import load_reference_data_if_flushed, make_user
 
 ROUNDS = 5
+
+pytestmark = pytest.mark.usefixtures("reference_data_put_back")
 
 
 @pytest.fixture(autouse=True)
 def quick_passwords(settings):
     """Passwords are never checked here: hash them quickly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def load_reference_data_if_flushed():
-    if Recommendation.objects.count() == 0:
-        call_command("loaddata", "reference", verbosity=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data_put_back(django_db_blocker):
-    """Leave the database as conftest set it up, for whatever runs after these tests.
-
-    pytest-django runs transactional tests after the others, but a test that reaches the database
-    only through request.getfixturevalue() is not known to need it and runs later still. Module
-    scope makes this teardown run after the last test's flush.
-    """
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data_if_flushed()
 
 
 @pytest.fixture

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from authorities.models import Meeting
-from recommendations.models import Recommendation
 from responses.models import ProgressUpdate
+
+from .conftest import load_reference_data_if_flushed
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "grant-app-role.sql"
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_put_back")]
 
 # The triggers that keep records final (migrations responses 0002, authorities 0002 and 0004).
 FINAL_RECORD_TRIGGERS = [
@@ -31,19 +31,6 @@ FINAL_RECORD_TRIGGERS = [
     ("authorities_decision", "authorities_decision_final"),
     ("authorities_meeting", "authorities_meeting_of_final_decision"),
 ]
-
-
-def load_reference_data_if_flushed():
-    if Recommendation.objects.count() == 0:
-        call_command("loaddata", "reference", verbosity=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data_put_back(django_db_blocker):
-    """Transactional tests end by emptying the tables: leave the reference data for whatever runs next."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data_if_flushed()
 
 
 def libpq_options(**overrides):

@@ -96,3 +96,13 @@ def test_without_admins_a_server_error_is_only_logged(officer_client, console, s
     assert officer_client.get("/broken/").status_code == 500
     assert "ZeroDivisionError" in console.getvalue()
     assert mailoutbox == []
+
+
+def test_a_request_for_another_host_is_logged_but_not_mailed(client, console, admins, mailoutbox, settings):
+    """Scanners, and health probes sent to a server's own address, name hosts the app does not serve:
+    Django refuses them (400) and would mail each one to ADMINS."""
+    settings.ALLOWED_HOSTS = ["tracker.example.gov.uk"]
+    reply = client.get("/accounts/login/", headers={"host": "10.0.0.7"})
+    assert reply.status_code == 400
+    assert mailoutbox == []
+    assert "Invalid HTTP_HOST header: '10.0.0.7'" in console.getvalue()

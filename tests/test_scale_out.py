@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django_tasks.base import TaskResultStatus
@@ -37,10 +36,9 @@ from django_tasks_db.models import DBTaskResult
 
 from authorities import services
 from authorities.models import Authority, CabinetReport, Meeting, Membership, PdfJob
-from recommendations.models import Recommendation
 from responses.models import LocalResponse
 
-from .conftest import make_user
+from .conftest import load_reference_data_if_flushed, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -49,19 +47,7 @@ WORKER_IDS = ("worker-1", "worker-2")
 # Long enough for both workers to render every PDF below on a busy 2-core machine.
 RENDER_DEADLINE_SECONDS = 120
 
-
-def load_reference_data_if_flushed():
-    if Recommendation.objects.count() == 0:
-        call_command("loaddata", "reference", verbosity=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reference_data_put_back(django_db_blocker):
-    """Leave the database as conftest set it up, for whatever runs after this module (see
-    tests/test_concurrency.py: module scope makes this run after the last test's flush)."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data_if_flushed()
+pytestmark = pytest.mark.usefixtures("reference_data_put_back")
 
 
 # Processes

@@ -241,3 +241,33 @@ def test_when_the_worker_stops_the_web_server_is_stopped_too(environment):
         assert not answers(port)
     finally:
         stop_serving(serve)
+
+
+def test_a_worker_that_has_run_its_share_of_jobs_is_replaced_by_a_fresh_one(environment):
+    """WeasyPrint's memory is given back by starting each worker afresh after WORKER_MAX_TASKS jobs."""
+    queue = (
+        "from authorities.tasks import render_pdf\n"
+        "for _ in range(3): render_pdf.enqueue(0)\n"  # no such job: each task runs and does nothing
+    )
+    manage(environment, "shell", "-c", queue)
+    serve, _ = start_serving({**environment, "WORKER_MAX_TASKS": "1"})
+    try:
+        count = "from django_tasks_db.models import DBTaskResult as R; print(R.objects.successful().count())"
+        deadline = time.monotonic() + 30
+        while True:
+            done = subprocess.run(
+                [sys.executable, "manage.py", "shell", "-c", count],
+                cwd=ROOT,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()[-1]
+            if done == "3" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert done == "3"  # three worker processes in turn, one job each
+        assert serve.poll() is None  # a worker leaving after its share is not a failure
+    finally:
+        stop_serving(serve)
+    assert serve.returncode == 0

@@ -96,3 +96,10 @@ def test_production_settings_allow_no_demo_accounts_and_send_cookies_only_over_h
     # What `make run` sets, to sign in over http://127.0.0.1 with DEBUG off.
     local = {"SECRET_KEY": "x", "DEMO_ACCOUNTS": "1", "SECURE_COOKIES": "0"}
     assert run_settings(local, cookies).stdout.split() == ["True", "False", "False"]
+
+
+def test_settings_refuse_a_negative_number_of_trusted_proxies():
+    # -1 would read an X-Forwarded-For entry the client wrote, letting it pick its sign-in address.
+    result = run_settings({"DEBUG": "1", "TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT is the number of proxies in front: 0 or more." in result.stderr
