@@ -142,9 +142,6 @@ class ReportForm(forms.Form):
             self.initial.setdefault(name, row.get("text", ""))
             self.implication_names.append(name)
 
-    def narrative_fields(self):
-        return [self[name] for name in self.NARRATIVE_FIELDS]
-
     def implication_fields(self):
         return [self[name] for name in self.implication_names]
 

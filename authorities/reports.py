@@ -19,7 +19,7 @@ from itertools import groupby
 from django.utils import timezone
 
 from recommendations.models import Commitment, Recommendation
-from responses.models import LocalResponse, Rag, Status
+from responses.models import LocalResponse, Rag, Status, answer_layout
 
 from .models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting
 
@@ -94,6 +94,17 @@ class Section:
     slug: str = ""
 
 
+# Table 1's delivery-status columns. Every status is in exactly one, so a row's columns add up to its
+# number of responses (tests/test_reports.py checks both).
+DELIVERY_COLUMNS = (
+    ("Complete or ongoing", (Status.COMPLETE, Status.ONGOING)),
+    ("In progress", (Status.IN_PROGRESS,)),
+    ("Not started", (Status.NOT_STARTED,)),
+    ("Awaiting national guidance", (Status.AWAITING_NATIONAL,)),
+    ("Partner agency or not applicable", (Status.PARTNER_AGENCY, Status.NOT_APPLICABLE)),
+)
+
+
 @dataclass
 class ThemeProgress:
     """Where the council stands on one theme's recommendations."""
@@ -114,15 +125,10 @@ class ThemeProgress:
     def last(self):
         return self.recommendations[-1].number
 
-    @property
-    def settled(self):
-        return sum(self.status_counts.get(status, 0) for status in Status.settled())
-
-    def count(self, status):
-        return self.status_counts.get(status, 0)
-
-    def rag_count(self, rag):
-        return self.rag_counts.get(rag, 0)
+    def delivery_cells(self):
+        """Table 1's status columns for this theme: each response counted once, in one column."""
+        counts = self.status_counts
+        return [sum(counts.get(status, 0) for status in statuses) for _, statuses in DELIVERY_COLUMNS]
 
 
 @dataclass
@@ -174,6 +180,10 @@ class ReportContent:
     changes: list[Change] | None
     responses: list[LocalResponse]
     draft: bool
+
+    @property
+    def delivery_headings(self):
+        return [heading for heading, _ in DELIVERY_COLUMNS]
 
     @property
     def meeting_line(self):
@@ -282,21 +292,15 @@ def appendix(themes, by_recommendation):
         for rec in progress.recommendations:
             answers = {response.part_id: response for response in by_recommendation.get(rec.pk, [])}
             parts = list(rec.parts.all())
-            if not parts or None in answers or not answers:
-                rows.append(
-                    AppendixRow(str(rec.number), rec, response=answers.get(None), show_parts=bool(parts))
-                )
-                rows += [
-                    AppendixRow(f"{rec.number}({part.letter})", rec, part, answers[part.pk])
-                    for part in parts
-                    if part.pk in answers
-                ]
-            else:
+            layout = answer_layout(parts, answers)
+            if layout[0][0] is not None:
+                # Answered part by part: the words before the parts stand alone above them.
                 rows.append(AppendixRow(str(rec.number), rec, stem_only=True))
-                rows += [
-                    AppendixRow(f"{rec.number}({part.letter})", rec, part, answers.get(part.pk))
-                    for part in parts
-                ]
+            for part, response in layout:
+                if part is None:
+                    rows.append(AppendixRow(str(rec.number), rec, response=response, show_parts=bool(parts)))
+                else:
+                    rows.append(AppendixRow(f"{rec.number}({part.letter})", rec, part, response))
         sections.append((progress.theme, rows))
     return sections
 

@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
+from laming.forms import bound_data
 from recommendations.models import Recommendation
 
 from . import documents, pdf, services
@@ -128,7 +129,7 @@ def report_list(request, slug):
 def new_report(request, slug):
     """A clerk starts a report for a meeting; its narrative is prefilled from the council's records."""
     authority = get_authority_for_papers(request, slug, prepare=True)
-    form = NewReportForm(request.POST or None, authority=authority)
+    form = NewReportForm(bound_data(request), authority=authority)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         report = services.create_report(
@@ -218,7 +219,7 @@ def edit_report(request, slug, pk):
     if documents.pending_issue(report) is not None:
         messages.info(request, "This report is being issued and can no longer be changed.")
         return redirect(report)
-    form = ReportForm(request.POST or None, report=report)
+    form = ReportForm(bound_data(request), report=report)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -403,7 +404,7 @@ def record_decision(request, slug, pk):
         report = CabinetReport.objects.without_pdf().issued().filter(meeting=meeting).first()
         suggested = "\n".join(text for _, text in lettered(report.recommendation_lines())) if report else ""
     form = DecisionForm(
-        request.POST or None, meeting=meeting, decision=decision, suggested_decisions=suggested
+        bound_data(request), meeting=meeting, decision=decision, suggested_decisions=suggested
     )
     if request.method == "POST" and form.is_valid():
         try:

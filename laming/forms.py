@@ -1,6 +1,13 @@
-"""The sign-in form, worded the GOV.UK way."""
+"""Forms every app uses: the sign-in form, worded the GOV.UK way, and how a page binds its form."""
 
 from django.contrib.auth.forms import AuthenticationForm
+
+
+def bound_data(request):
+    """What a page's form is bound to: the POST, even an empty one, so that a POST with nothing in it
+    is refused with the form's errors rather than answered as though it were a GET (an empty QueryDict
+    is falsy, so `request.POST or None` leaves the form unbound)."""
+    return request.POST if request.method == "POST" else None
 
 
 class SignInForm(AuthenticationForm):

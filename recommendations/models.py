@@ -118,10 +118,6 @@ class Recommendation(SourcedModel):
     def get_absolute_url(self):
         return reverse("recommendations:detail", args=[self.number])
 
-    @property
-    def needs_local_action(self):
-        return any(body.level == Body.Level.LOCAL for body in self.addressed_to.all())
-
 
 class RecommendationPart(SourcedModel):
     """A lettered part of a recommendation (2 has ten, 19 three, 24 four, 26 three)."""
@@ -137,10 +133,6 @@ class RecommendationPart(SourcedModel):
         ]
 
     def __str__(self):
-        return f"{self.recommendation.number}({self.letter})"
-
-    @property
-    def label(self):
         return f"{self.recommendation.number}({self.letter})"
 
 

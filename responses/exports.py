@@ -8,6 +8,8 @@ from django.http import HttpResponse
 
 from recommendations.models import Recommendation
 
+from .models import answer_layout
+
 COLUMNS = [
     "Council",
     "Recommendation",
@@ -73,18 +75,13 @@ def rows_for_responses(responses):
 def rows_for_council(authority, responses):
     """Rows for one council: every recommendation, or every part where the council answers part by
     part, with "No response recorded" where it has not answered."""
-    by_key = {(r.recommendation_id, r.part_id): r for r in responses}
-    answered_by_parts = {rec_id for rec_id, part_id in by_key if part_id}
+    by_recommendation = {}
+    for response in responses:
+        by_recommendation.setdefault(response.recommendation_id, {})[response.part_id] = response
     for recommendation in Recommendation.objects.for_list():
-        if recommendation.pk in answered_by_parts:
-            if (recommendation.pk, None) in by_key:
-                yield [authority.name] + response_row(by_key[(recommendation.pk, None)], recommendation, None)
-            for part in recommendation.parts.all():
-                yield [authority.name] + response_row(
-                    by_key.get((recommendation.pk, part.pk)), recommendation, part
-                )
-        else:
-            yield [authority.name] + response_row(by_key.get((recommendation.pk, None)), recommendation, None)
+        answers = by_recommendation.get(recommendation.pk, {})
+        for part, response in answer_layout(list(recommendation.parts.all()), answers):
+            yield [authority.name] + response_row(response, recommendation, part)
 
 
 def csv_download(rows, filename):

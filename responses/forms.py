@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from .models import LocalResponse, Rag, Status
+from .models import LocalResponse, Rag, Status, target_move_problem
 
 TEXT_LIMIT = 10_000
 NOTE_LIMIT = 5_000
@@ -142,15 +142,10 @@ class ResponseForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        current = self.response.target_date if self.response else None
-        if (
-            "target_date" in cleaned
-            and current is not None
-            and cleaned["target_date"] != current
-            and not cleaned.get("target_date_reason", "").strip()
-        ):
-            self.add_error(
-                "target_date_reason",
-                f"Give a reason for moving the target date from {current:%-d %B %Y}",
-            )
+        if "target_date" in cleaned:
+            current = self.response.target_date if self.response else None
+            reason = cleaned.get("target_date_reason", "")
+            problem = target_move_problem(current, cleaned["target_date"], reason)
+            if problem:
+                self.add_error("target_date_reason", problem)
         return cleaned

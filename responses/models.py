@@ -1,5 +1,6 @@
 """Each council's local response to the recommendations, and the audit trail of its progress."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -180,6 +181,31 @@ class LocalResponseQuerySet(models.QuerySet):
         return summaries
 
 
+def answer_layout(parts, answers) -> list[tuple[object, "LocalResponse | None"]]:
+    """How a council's answer to one recommendation is laid out, the same on its page, in its export and
+    in Appendix 1 of its Cabinet report: (part or None for the whole, the response or None) in order.
+
+    `parts` are the recommendation's parts in order; `answers` maps part id (None for the whole) to the
+    council's response. A council answers a recommendation as a whole or part by part:
+    - answered as a whole, or not at all: the recommendation, then any part also answered on its own;
+    - answered part by part (parts answered, the whole not): every part, those not yet answered too,
+      so a gap is named rather than hidden.
+    """
+    if not parts or None in answers or not answers:
+        answered_parts = [(part, answers[part.pk]) for part in parts if part.pk in answers]
+        return [(None, answers.get(None)), *answered_parts]
+    return [(part, answers.get(part.pk)) for part in parts]
+
+
+def target_move_problem(current: datetime.date | None, new: datetime.date | None, reason: str) -> str:
+    """The rule for moving a target date, in one place (the edit form words it, the service enforces
+    it): changing a target date that was set, to another date or to none, needs a reason; setting the
+    first one does not. "" when the change may be made, otherwise what to tell the officer."""
+    if current is not None and new != current and not reason.strip():
+        return f"Give a reason for moving the target date from {current:%-d %B %Y}"
+    return ""
+
+
 class LocalResponse(SourcedModel):
     """One council's position on one recommendation, or on one lettered part of it."""
 
@@ -246,13 +272,6 @@ class LocalResponse(SourcedModel):
     def clean(self):
         if self.part_id and self.part.recommendation_id != self.recommendation_id:
             raise ValidationError({"part": "That part belongs to a different recommendation."})
-        if (
-            self.original_target_date
-            and self.target_date
-            and self.target_date != self.original_target_date
-            and not self.target_date_reason.strip()
-        ):
-            raise ValidationError({"target_date_reason": "Give a reason for moving the target date."})
 
     @property
     def label(self):

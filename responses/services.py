@@ -9,7 +9,7 @@ from django.utils import timezone
 from authorities.models import Authority
 from recommendations.models import Recommendation, RecommendationPart
 
-from .models import LocalResponse, ProgressUpdate
+from .models import LocalResponse, ProgressUpdate, target_move_problem
 
 
 class StaleResponseError(Exception):
@@ -63,9 +63,10 @@ def record_progress(
             "rag": response.rag if response.pk else "",
         }
         target_before = response.target_date
+        problem = target_move_problem(target_before, target_date, target_date_reason)
+        if problem:
+            raise ValidationError({"target_date_reason": problem})
         moved = target_before is not None and target_date != target_before
-        if moved and not target_date_reason.strip():
-            raise ValidationError("Give a reason for moving the target date.")
 
         response.text = text
         response.status = status

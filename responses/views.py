@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
@@ -9,13 +10,14 @@ from django_filters.views import FilterView
 
 from authorities.access import can_edit_responses, get_authority_for_user
 from authorities.models import Authority
+from laming.forms import bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
 from .dashboards import comparison, council_dashboard
 from .exports import DOWNLOADS, rows_for_council, rows_for_responses
 from .filters import RecommendationFilterSet, ResponseFilterSet
 from .forms import ResponseForm
-from .models import LocalResponse, ProgressUpdate
+from .models import LocalResponse, ProgressUpdate, answer_layout
 from .services import StaleResponseError, record_progress
 
 
@@ -55,14 +57,7 @@ class ResponseDetailView(TemplateView):
             .select_related("part", "updated_by")
             .prefetch_related(Prefetch("updates", queryset=ProgressUpdate.objects.timeline()))
         }
-        # A council answers a recommendation as a whole or part by part. Show whichever it did, and
-        # when it answers by parts, name each part it has not answered rather than leave a gap.
-        parts = list(recommendation.parts.all())
-        if not parts or None in responses or not responses:
-            sections = [(None, responses.get(None))]
-            sections += [(part, responses[part.pk]) for part in parts if part.pk in responses]
-        else:
-            sections = [(part, responses.get(part.pk)) for part in parts]
+        sections = answer_layout(list(recommendation.parts.all()), responses)
         return super().get_context_data(
             authority=authority,
             recommendation=recommendation,
@@ -87,8 +82,7 @@ def edit_response(request, slug, number, letter=None):
         .select_related("updated_by")
         .first()
     )
-    # Bound on any POST, even an empty one, so that it is refused with errors rather than ignored.
-    form = ResponseForm(request.POST if request.method == "POST" else None, response=response)
+    form = ResponseForm(bound_data(request), response=response)
     other_changes = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,6 +102,9 @@ def edit_response(request, slug, number, letter=None):
                 evidence=data["evidence"],
                 note=data["note"],
             )
+        except ValidationError as error:
+            # The service holds the rules; the form words them first, so this is a safety net.
+            form.add_error(None, error)
         except StaleResponseError as stale:
             # Keep what the officer typed, show what changed underneath them, and base the form on
             # the version now saved: saving again is then a decision made with both in view.

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import CabinetReport, Meeting
+from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.models import LocalResponse, ProgressUpdate
 
 ANONYMOUS = "anonymous"
@@ -104,8 +105,14 @@ DECISIONS = {
     # Issuing is POST only (posts are tested in tests/test_reports.py).
     "authorities:report_issue": (a_darlington_draft_report, for_signed_in_users(405)),
     "authorities:cabinet_report_pdf": ({"slug": "darlington"}, for_darlington_paper_preparers(PREPARING)),
-    "authorities:decision": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users()),
-    "authorities:decision_pdf": ({"slug": "stockton-on-tees", "pk": 3}, for_signed_in_users(PREPARING)),
+    "authorities:decision": (
+        {"slug": "stockton-on-tees", "pk": STOCKTON_CABINET_MEETING},
+        for_signed_in_users(),
+    ),
+    "authorities:decision_pdf": (
+        {"slug": "stockton-on-tees", "pk": STOCKTON_CABINET_MEETING},
+        for_signed_in_users(PREPARING),
+    ),
     "authorities:decision_record": (darlingtons_april_cabinet, for_darlington_paper_preparers()),
 }
 

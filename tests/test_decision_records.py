@@ -278,3 +278,13 @@ def test_the_admin_cannot_change_a_published_decision_record(client, administrat
     page = client.get(reverse("admin:authorities_meeting_change", args=[decision.meeting.pk]))
     assert page.status_code == 200
     assert b'name="decision-0-reasons"' not in page.content
+
+
+def test_an_empty_post_to_record_a_decision_shows_the_errors_and_records_nothing(
+    client, clerk_darlington, april_cabinet
+):
+    client.force_login(clerk_darlington)
+    reply = client.post(record_url(april_cabinet), {})
+    assert reply.status_code == 200
+    assert "There is a problem" in visible_text(reply)
+    assert not Decision.objects.filter(meeting=april_cabinet).exists()

@@ -3,11 +3,15 @@
 import datetime
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from authorities.models import Authority, Membership
+from responses.forms import ResponseForm
 from responses.models import LocalResponse, ProgressUpdate, Status
+from responses.services import record_progress
 
 from .conftest import make_user
 from .helpers import visible_text
@@ -330,3 +334,77 @@ def test_progress_update_count_grows_by_one_per_save(officer_client):
     response = darlington_response(51)
     officer_client.post(edit_url("darlington", 51), form_data(response))
     assert ProgressUpdate.objects.count() == count + 1
+
+
+# The rule for moving a target date, on both sides of its boundary: the form words it, the service
+# enforces it, and both ask responses.models.target_move_problem.
+
+JUNE_30 = datetime.date(2009, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("new_date", "needs_reason"),
+    [
+        (datetime.date(2009, 6, 29), True),  # a day earlier
+        (JUNE_30, False),  # unchanged
+        (datetime.date(2009, 7, 1), True),  # a day later
+        (None, True),  # cleared
+    ],
+)
+def test_the_service_refuses_a_moved_target_date_without_a_reason(
+    db, officer_darlington, new_date, needs_reason
+):
+    response = darlington_response(24)
+    assert response.target_date == JUNE_30
+    before = snapshot(response)
+
+    def save(reason):
+        return record_progress(
+            authority=response.authority,
+            recommendation=response.recommendation,
+            part=None,
+            by=officer_darlington,
+            expected_version=response.version,
+            text=response.text,
+            status=response.status,
+            rag=response.rag,
+            lead_officer=response.lead_officer,
+            target_date=new_date,
+            target_date_reason=reason,
+            evidence=response.evidence,
+            note="Checked.",
+        )
+
+    if needs_reason:
+        with pytest.raises(ValidationError) as refused:
+            save("   ")  # spaces are no reason
+        assert refused.value.message_dict == {
+            "target_date_reason": ["Give a reason for moving the target date from 30 June 2009"]
+        }
+        assert snapshot(response) == before
+        save("Staff left.")
+    else:
+        save("")
+    assert snapshot(response)[3] == new_date
+    assert snapshot(response)[4] == before[4] + 1
+
+
+def test_setting_the_first_target_date_needs_no_reason(officer_client):
+    response = darlington_response(51)
+    assert response.target_date is None
+    first = form_data(response, target_date_day="31", target_date_month="3", target_date_year="2010")
+    assert officer_client.post(edit_url("darlington", 51), first).status_code == 302
+    assert snapshot(response)[3] == datetime.date(2010, 3, 31)
+
+
+def test_a_move_the_form_let_through_is_refused_on_the_form_not_with_a_server_error(
+    officer_client, monkeypatch
+):
+    monkeypatch.setattr(ResponseForm, "clean", forms.Form.clean)  # as if the form forgot the rule
+    response = darlington_response(24)
+    before = snapshot(response)
+    moved = form_data(response, target_date_day="1", target_date_month="7", target_date_year="2009")
+    reply = officer_client.post(edit_url("darlington", 24), moved)
+    assert reply.status_code == 200
+    assert "Give a reason for moving the target date from 30 June 2009" in visible_text(reply)
+    assert snapshot(response) == before

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from authorities.models import Authority
+from fixtures.reference.keys import DARLINGTON_APRIL_CABINET_MEETING, STOCKTON_CABINET_MEETING
 from recommendations.models import Recommendation
 from responses.models import LocalResponse, ProgressUpdate, Status
 
@@ -82,12 +83,12 @@ PAGE_QUERIES = {
     reverse("authorities:reports", args=["darlington"]): 6,
     # session, user, council, memberships, its meetings (the choices)
     reverse("authorities:report_new", args=["darlington"]): 5,
-    # session, user, the meeting (fixture pk 3: Stockton's Cabinet of 11 June 2009) with its council and
+    # session, user, the meeting (Stockton's Cabinet of 11 June 2009) with its council and
     # decision, the reports issued to it, memberships (may they correct it?)
-    reverse("authorities:decision", args=["stockton-on-tees", 3]): 5,
-    # session, user, council, memberships, the meeting (pk 1: Darlington's Cabinet of 28 April 2009) with
+    reverse("authorities:decision", args=["stockton-on-tees", STOCKTON_CABINET_MEETING]): 5,
+    # session, user, council, memberships, the meeting (Darlington's Cabinet of 28 April 2009) with
     # any decision, the report issued to it (to suggest the decisions)
-    reverse("authorities:decision_record", args=["darlington", 1]): 6,
+    reverse("authorities:decision_record", args=["darlington", DARLINGTON_APRIL_CABINET_MEETING]): 6,
 }
 
 

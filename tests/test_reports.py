@@ -6,6 +6,7 @@ was built from, and nothing (the app, the admin, the database) changes it afterw
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -14,6 +15,8 @@ from django.urls import reverse
 
 from authorities import pdf, services
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, Membership
+from authorities.reports import DELIVERY_COLUMNS, build_report, default_report
+from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
 
@@ -162,7 +165,11 @@ def test_the_new_report_form_names_what_is_missing_in_an_error_summary(clerk_cli
     assert reply.status_code == 200
     assert "There is a problem Enter the date of the meeting Enter title of the report" in page
     assert not CabinetReport.objects.exists()
-    assert not Meeting.objects.filter(date=None, authority__slug="darlington").exclude(pk=2).exists()
+    assert (
+        not Meeting.objects.filter(date=None, authority__slug="darlington")
+        .exclude(pk=DARLINGTON_ACTION_PLAN_CABINET_MEETING)
+        .exists()
+    )
 
 
 def test_a_council_without_its_own_implications_rows_gets_the_standard_headings_left_for_the_clerk(db):
@@ -642,3 +649,45 @@ def test_a_corrupted_issued_pdf_gets_an_error_page_and_an_integrity_log_line(
     assert len(integrity) == 1
     assert integrity[0].levelname == "ERROR"
     assert f"Stored PDF of report {issued.pk} does not match its checksum" in integrity[0].getMessage()
+
+
+def test_an_empty_post_to_a_new_report_shows_the_errors_and_makes_nothing(clerk_client):
+    reply = clerk_client.post(reverse("authorities:report_new", args=["darlington"]), {})
+    assert reply.status_code == 200
+    assert "There is a problem" in visible_text(reply)
+    assert not CabinetReport.objects.exists()
+
+
+def test_an_empty_post_to_a_drafts_narrative_shows_the_errors_and_changes_nothing(clerk_client, draft):
+    reply = clerk_client.post(reverse("authorities:report_edit", args=["darlington", draft.pk]), {})
+    assert reply.status_code == 200
+    assert "There is a problem" in visible_text(reply)
+    assert CabinetReport.objects.get(pk=draft.pk).version == draft.version
+
+
+def test_table_1_counts_each_response_once_in_the_column_of_its_status(darlington):
+    # Darlington's responses given every status in turn, so each column has something to count.
+    statuses = list(Status)
+    responses = list(LocalResponse.objects.filter(authority=darlington).order_by("pk"))
+    for index, response in enumerate(responses):
+        LocalResponse.objects.filter(pk=response.pk).update(status=statuses[index % len(statuses)])
+    assert len(responses) >= len(statuses)
+    assert sorted(status for _, column in DELIVERY_COLUMNS for status in column) == sorted(statuses)
+
+    content = build_report(default_report(darlington))
+    html = pdf.report_html(content)
+    table = html[html.index("Table 1:") : html.index("</table>", html.index("Table 1:"))]
+    shown = 0
+    for theme in content.themes:
+        in_theme = LocalResponse.objects.filter(authority=darlington, recommendation__theme=theme.theme)
+        expected = [in_theme.filter(status__in=column).count() for _, column in DELIVERY_COLUMNS]
+        assert theme.delivery_cells() == expected
+        assert sum(expected) == in_theme.count() == len(theme.responses)
+        if theme.responses:
+            row = re.search(rf"{theme.theme.number}\. [^<]*</th>(.*?)</tr>", table, re.S).group(1)
+            cells = [
+                int(cell) for cell in re.findall(r'<td class="number">(\d+)', row)[2:-1]
+            ]  # after the two counts
+            assert cells == expected, theme.theme
+            shown += sum(cells)
+    assert shown == len(responses)
