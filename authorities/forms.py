@@ -121,11 +121,9 @@ class ReportForm(forms.Form):
         },
     )
 
-    NARRATIVE_FIELDS = CabinetReport.NARRATIVE_FIELDS
-
     def __init__(self, *args, report, **kwargs):
         self.report = report
-        initial = {name: getattr(report, name) for name in self.NARRATIVE_FIELDS}
+        initial = {name: getattr(report, name) for name in CabinetReport.NARRATIVE_FIELDS}
         initial["version"] = report.version
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)

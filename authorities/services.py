@@ -68,27 +68,13 @@ def create_report(
 
 
 def update_report(
-    *,
-    report: CabinetReport,
-    by,
-    expected_version: int,
-    title: str,
-    purpose: str,
-    background: str,
-    summary: str,
-    recommendations_to_members: str,
-    director_name: str,
-    director_title: str,
-    background_papers: str,
-    contact_officer: str,
-    contact_details: str,
-    implications: list[dict],
-    further_information: str,
-    include_changes: bool,
-    outcome_of_consultation: str,
+    *, report: CabinetReport, by, expected_version: int, implications: list[dict], **narrative
 ) -> CabinetReport:
-    """Save the clerk's narrative on a draft. Refuses an issued report, or a draft someone else
-    saved since `expected_version` was loaded."""
+    """Save the clerk's narrative on a draft: `narrative` holds every one of CabinetReport.NARRATIVE_FIELDS
+    (title, purpose ... outcome_of_consultation), and `implications` the table's rows. Refuses an issued
+    report, or a draft someone else saved since `expected_version` was loaded."""
+    if set(narrative) != set(CabinetReport.NARRATIVE_FIELDS):
+        raise TypeError(f"update_report() needs exactly {', '.join(CabinetReport.NARRATIVE_FIELDS)}")
     headings = [row["heading"] for row in report.implications]
     if [row["heading"] for row in implications] != headings:
         raise ValidationError("The implications table's rows do not match the report's.")
@@ -98,22 +84,11 @@ def update_report(
             raise ReportIssuedError("This report has been issued and can no longer be changed.")
         if locked.version != expected_version:
             raise StaleReportError("Someone else saved a change to this report while you were editing it.")
-        locked.title = title
-        locked.purpose = purpose
-        locked.background = background
-        locked.summary = summary
-        locked.recommendations_to_members = recommendations_to_members
-        locked.director_name = director_name
-        locked.director_title = director_title
-        locked.background_papers = background_papers
-        locked.contact_officer = contact_officer
-        locked.contact_details = contact_details
+        for name in CabinetReport.NARRATIVE_FIELDS:
+            setattr(locked, name, narrative[name])
         locked.implications = [
             {"heading": row["heading"], "text": row["text"].strip()} for row in implications
         ]
-        locked.further_information = further_information
-        locked.include_changes = include_changes
-        locked.outcome_of_consultation = outcome_of_consultation
         locked.version += 1
         locked.full_clean()
         locked.save()

@@ -228,7 +228,7 @@ def edit_report(request, slug, pk):
                 by=request.user,
                 expected_version=data["version"],
                 implications=form.implications(),
-                **{name: data[name] for name in ReportForm.NARRATIVE_FIELDS},
+                **{name: data[name] for name in CabinetReport.NARRATIVE_FIELDS},
             )
         except services.ReportIssuedError as error:
             messages.info(request, str(error))

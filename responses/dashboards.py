@@ -7,7 +7,6 @@ from itertools import groupby
 
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -89,7 +88,9 @@ def standing(statuses):
 
 
 @dataclass
-class CommitmentStanding:
+class CommitmentResponses:
+    """A commitment on the council dashboard: each recommendation it answers, with the council's responses."""
+
     commitment: Commitment
     rows: list  # [(recommendation, [responses])]
 
@@ -112,9 +113,8 @@ def council_dashboard(authority):
 
     commitments = list(Commitment.objects.for_list())
     working_together = next((c for c in commitments if c.source == Commitment.Source.WORKING_TOGETHER), None)
-    today = timezone.localdate()
     past_due = [
-        CommitmentStanding(
+        CommitmentResponses(
             commitment=c,
             rows=[
                 (
@@ -125,7 +125,7 @@ def council_dashboard(authority):
             ],
         )
         for c in commitments
-        if c.due_date and c.due_date < today
+        if c.is_past_due
     ]
     working_together_rows = (
         [

@@ -3,12 +3,11 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from authorities.models import Authority
 from recommendations.models import Body, Commitment, Recommendation, RecommendationPart, Theme
 
-from .models import LocalResponse, Rag, Status
+from .models import LocalResponse, Rag, Status, overdue_q
 from .search import matching
 
 NOT_RATED = "not_rated"
@@ -21,12 +20,6 @@ RESPONSE_SEARCH_FIELDS = ["text", "evidence", "lead_officer"]
 
 def rag_values(values):
     return ["" if value == NOT_RATED else value for value in values]
-
-
-def overdue_q(prefix=""):
-    return Q(**{f"{prefix}target_date__lt": timezone.localdate()}) & ~Q(
-        **{f"{prefix}status__in": Status.settled()}
-    )
 
 
 # Multiple-choice filters name records by slug in the URL (?theme=legal), and django-filter matches

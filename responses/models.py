@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,17 +101,27 @@ TIMELINE_ORDER = (
 )
 
 
+# "Not updated for 90 days": a response last changed more than this long ago (or never, in the
+# tracker) is stale.
 STALE_AFTER = timedelta(days=90)
+
+
+def overdue_q(prefix=""):
+    """Overdue, as a database filter: the target date has passed (it is before today, in the council's
+    time zone) and the status is not a settled one. The same rule as LocalResponse.is_overdue, which
+    tests/test_rules.py holds to it on both sides of the day."""
+    return Q(**{f"{prefix}target_date__lt": timezone.localdate()}) & ~Q(
+        **{f"{prefix}status__in": Status.settled()}
+    )
 
 
 def worklist_of(responses):
     """Split a council's responses into what needs doing next: past their target date, not
     updated for 90 days, and awaiting national guidance (a response can be in more than one)."""
-    stale_before = timezone.now() - STALE_AFTER
     responses = list(responses)
     return {
         "overdue": [r for r in responses if r.is_overdue],
-        "stale": [r for r in responses if r.updated_at is None or r.updated_at < stale_before],
+        "stale": [r for r in responses if r.is_stale],
         "awaiting": [r for r in responses if r.status == Status.AWAITING_NATIONAL],
     }
 
@@ -281,11 +292,17 @@ class LocalResponse(SourcedModel):
 
     @property
     def is_overdue(self):
+        """Past its target date and not settled: the rule of overdue_q, for a response in hand."""
         return (
             self.target_date is not None
             and self.target_date < timezone.localdate()
             and self.status not in Status.settled()
         )
+
+    @property
+    def is_stale(self):
+        """Not updated for 90 days (STALE_AFTER), or never updated in the tracker."""
+        return self.updated_at is None or self.updated_at < timezone.now() - STALE_AFTER
 
     @property
     def status_tag_class(self):

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from authorities import pdf, services
+from authorities.forms import ReportForm
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, Membership
 from authorities.reports import DELIVERY_COLUMNS, build_report, default_report
 from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
@@ -691,3 +692,7 @@ def test_table_1_counts_each_response_once_in_the_column_of_its_status(darlingto
             assert cells == expected, theme.theme
             shown += sum(cells)
     assert shown == len(responses)
+
+
+def test_the_narrative_form_asks_for_exactly_the_reports_narrative_fields():
+    assert set(ReportForm.base_fields) - {"version"} == set(CabinetReport.NARRATIVE_FIELDS)

@@ -1,0 +1,102 @@
+"""The rules behind the figures, each tested on both sides of its boundary: overdue (the day before,
+of and after the target date), not updated for 90 days (89, 90 and 91 days), a commitment past its
+due date; and the places that use each rule agree (the model, the database filter, the pages)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations.models import Commitment
+from responses.dashboards import council_dashboard
+from responses.models import STALE_AFTER, LocalResponse, Status, overdue_q
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def response_51(darlington):
+    """Darlington's response to recommendation 51, In progress."""
+    response = LocalResponse.objects.get(authority=darlington, recommendation__number=51, part=None)
+    assert response.status == Status.IN_PROGRESS
+    return response
+
+
+def set_response(response, **values):
+    LocalResponse.objects.filter(pk=response.pk).update(**values)
+    response.refresh_from_db()
+    return response
+
+
+def listed_as_overdue(client):
+    """Recommendation numbers /responses/ lists for Darlington with "Past target date: Yes"."""
+    page = client.get(reverse("responses:list"), {"council": "darlington", "overdue": "yes"})
+    return {response.recommendation.number for response in page.context["object_list"]}
+
+
+@pytest.mark.parametrize(
+    ("target_date", "overdue"),
+    [(TODAY - DAY, True), (TODAY, False), (TODAY + DAY, False)],
+    ids=["the day after the target date", "on the target date", "the day before it"],
+)
+def test_a_response_is_overdue_from_the_day_after_its_target_date(
+    officer_client, darlington, response_51, target_date, overdue
+):
+    set_response(response_51, target_date=target_date)
+    assert response_51.is_overdue is overdue
+    assert LocalResponse.objects.filter(overdue_q(), pk=response_51.pk).exists() is overdue
+    assert (response_51 in LocalResponse.objects.worklist(darlington)["overdue"]) is overdue
+    assert (51 in listed_as_overdue(officer_client)) is overdue
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_only_an_unsettled_response_is_overdue(officer_client, response_51, status):
+    set_response(response_51, target_date=TODAY - DAY, status=status)
+    overdue = status not in (Status.COMPLETE, Status.ONGOING, Status.NOT_APPLICABLE)
+    assert response_51.is_overdue is overdue
+    assert LocalResponse.objects.filter(overdue_q(), pk=response_51.pk).exists() is overdue
+    assert (51 in listed_as_overdue(officer_client)) is overdue
+
+
+@pytest.mark.parametrize(
+    ("age", "stale"),
+    [
+        (datetime.timedelta(days=89), False),
+        (STALE_AFTER - datetime.timedelta(minutes=1), False),
+        (STALE_AFTER + datetime.timedelta(minutes=1), True),
+        (datetime.timedelta(days=91), True),
+    ],
+    ids=["89 days", "a minute short of 90 days", "a minute past 90 days", "91 days"],
+)
+def test_a_response_is_not_updated_for_90_days_once_90_days_have_passed(
+    officer_client, darlington, response_51, age, stale
+):
+    assert datetime.timedelta(days=90) == STALE_AFTER
+    set_response(response_51, updated_at=timezone.now() - age)
+    assert response_51.is_stale is stale
+    assert (response_51 in LocalResponse.objects.worklist(darlington)["stale"]) is stale
+    home = officer_client.get(reverse("home"))
+    (worklist,) = home.context["worklists"]
+    assert (response_51 in worklist["stale"]) is stale
+
+
+def test_a_response_never_updated_in_the_tracker_is_not_updated_for_90_days(darlington, response_51):
+    set_response(response_51, updated_at=None)
+    assert response_51.is_stale
+
+
+@pytest.mark.parametrize(
+    ("due_date", "past_due"),
+    [(TODAY - DAY, True), (TODAY, False), (TODAY + DAY, False)],
+    ids=["the day after it was due", "the day it is due", "the day before"],
+)
+def test_a_commitment_is_past_due_from_the_day_after_its_due_date(darlington, due_date, past_due):
+    commitment = Commitment.objects.filter(links__isnull=False).first()
+    Commitment.objects.exclude(pk=commitment.pk).update(due_date=None)
+    Commitment.objects.filter(pk=commitment.pk).update(due_date=due_date)
+    commitment.refresh_from_db()
+    assert commitment.is_past_due is past_due
+    shown = [item.commitment.pk for item in council_dashboard(darlington)["past_due"]]
+    assert shown == ([commitment.pk] if past_due else [])
