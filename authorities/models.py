@@ -1,6 +1,7 @@
 """Councils, the people who work on their responses, and their meetings and decisions."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -236,6 +237,14 @@ class Decision(SourcedModel):
 
     def decision_lines(self):
         return [line for line in self.decisions.splitlines() if line.strip()]
+
+
+def lettered(lines):
+    """Recommendations to Members as (letter, text), lettering them (a), (b) ... whatever was typed."""
+    return [
+        (f"({chr(ord('a') + index)})", re.sub(r"^\(?[a-z]\)\s*", "", line).strip())
+        for index, line in enumerate(lines)
+    ]
 
 
 # The implications table's headings in the order Darlington's Cabinet reports use them (seed 000).

@@ -13,10 +13,3 @@ from . import documents
 def render_pdf(job_id: int) -> str:
     """Render a draft Cabinet report or a decision record for the page that asked for it."""
     return documents.render(job_id)
-
-
-# Issues go first: a clerk waits on the page for them, and what they store is final.
-@task(priority=10)
-def issue_report(job_id: int) -> str:
-    """Render a Cabinet report's final PDF and issue it."""
-    return documents.issue(job_id)

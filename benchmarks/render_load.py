@@ -43,8 +43,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from authorities import services  # noqa: E402
 from authorities.models import Authority, Meeting, Membership, PdfJob  # noqa: E402
+from responses.cabinet import services  # noqa: E402
 
 PASSWORD = "benchmark-only-password"
 LIGHT_PAGE = "/authorities/"

@@ -32,9 +32,10 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from authorities import pdf, services  # noqa: E402
+from authorities import pdf  # noqa: E402
 from authorities.models import Authority, CabinetReport, Meeting, Membership  # noqa: E402
-from authorities.reports import build_report, default_report  # noqa: E402
+from responses.cabinet import services  # noqa
+from responses.cabinet.content import build_report, default_report  # noqa: E402
 
 SLUG = "central-bedfordshire"
 

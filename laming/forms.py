@@ -1,5 +1,9 @@
-"""Forms every app uses: the sign-in form, worded the GOV.UK way, and how a page binds its form."""
+"""Forms every app uses: the sign-in form, worded the GOV.UK way, the GOV.UK date field, and how a
+page binds its form. Apps import from here; this imports no app."""
 
+import datetime
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -23,3 +27,47 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year boxes named <field>_day, <field>_month and <field>_year (GOV.UK pattern).
+
+    Pages draw the boxes with includes/fields/date.html and the date_parts filter (govuk_fields).
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}, attrs)
+
+    def decompress(self, value):
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date from three boxes, with the GOV.UK error messages for each way it can be wrong."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, label, **kwargs):
+        self.label_text = label
+        fields = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(fields, require_all_fields=False, label=label, **kwargs)
+
+    def compress(self, data_list):
+        day, month, year = (str(value or "").strip() for value in (data_list or ["", "", ""]))
+        if not (day or month or year):
+            return None
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+        if missing:
+            raise forms.ValidationError(f"{self.label_text} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(f"{self.label_text} must be a real date")
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        # OverflowError: a day or month too big for the C calendar (999999999999).
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(f"{self.label_text} must be a real date") from None
+        if not 2009 <= value.year <= 2100:
+            raise forms.ValidationError(f"{self.label_text} must be between 2009 and 2100")
+        return value

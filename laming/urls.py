@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from responses import urls
+
 from . import views
 from .forms import SignInForm
 
@@ -16,7 +18,7 @@ urlpatterns = [
     # Health checks: open without signing in (laming/views.py).
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("", include("recommendations.urls")),
-    path("", include("authorities.urls")),
-    path("", include("responses.urls")),
+    path("", include((urls.recommendation_patterns, "recommendations"))),
+    path("", include((urls.council_patterns, "authorities"))),
+    path("", include((urls.response_patterns, "responses"))),
 ]

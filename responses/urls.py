@@ -1,10 +1,55 @@
+"""Every page's address, in one module: the recommendations, the councils (everything under
+/authorities/<slug>/, a council's pages, papers and responses) and the responses across councils.
+
+The names keep their namespaces ("recommendations:", "authorities:", "responses:"), each a list below
+that laming/urls.py includes with its namespace. This module is at the top of the imports (see the
+README's Architecture), so it may route to any app's views.
+"""
+
 from django.urls import path
 
-from . import views
+from authorities import views as papers
+from responses.cabinet import views as cabinet
 
-app_name = "responses"
+from . import recommendation_views, views
 
-urlpatterns = [
+recommendation_patterns = [
+    path("recommendations/", recommendation_views.RecommendationListView.as_view(), name="list"),
+    path(
+        "recommendations/<int:number>/",
+        recommendation_views.RecommendationDetailView.as_view(),
+        name="detail",
+    ),
+    path("commitments/", recommendation_views.CommitmentListView.as_view(), name="commitments"),
+]
+
+council_patterns = [
+    path("authorities/", papers.AuthorityListView.as_view(), name="list"),
+    path("authorities/<slug:slug>/", views.CouncilDashboardView.as_view(), name="detail"),
+    # Committee papers: Cabinet reports (frozen once issued) and decision records.
+    path("authorities/<slug:slug>/reports/", cabinet.report_list, name="reports"),
+    path("authorities/<slug:slug>/reports/new/", cabinet.new_report, name="report_new"),
+    path("authorities/<slug:slug>/reports/<int:pk>/", cabinet.report_detail, name="report"),
+    path("authorities/<slug:slug>/reports/<int:pk>/edit/", cabinet.edit_report, name="report_edit"),
+    path("authorities/<slug:slug>/reports/<int:pk>/preview/", cabinet.preview_report, name="report_preview"),
+    path("authorities/<slug:slug>/reports/<int:pk>/report.pdf", cabinet.report_pdf, name="report_pdf"),
+    path("authorities/<slug:slug>/reports/<int:pk>/issue/", cabinet.issue_report, name="report_issue"),
+    path(
+        "authorities/<slug:slug>/cabinet-report.pdf",
+        cabinet.draft_cabinet_report_pdf,
+        name="cabinet_report_pdf",
+    ),
+    path("authorities/<slug:slug>/meetings/<int:pk>/decision/", papers.decision_detail, name="decision"),
+    path("authorities/<slug:slug>/meetings/<int:pk>/decision.pdf", papers.decision_pdf, name="decision_pdf"),
+    path(
+        "authorities/<slug:slug>/meetings/<int:pk>/decision/record/",
+        papers.record_decision,
+        name="decision_record",
+    ),
+]
+
+# A council's responses: under /authorities/<slug>/ too, named "responses:".
+response_patterns = [
     path("dashboard/", views.ComparisonView.as_view(), name="comparison"),
     path("responses/", views.ResponseListView.as_view(), name="list"),
     path("responses/export.<str:fmt>", views.export_responses, name="export"),

@@ -5,8 +5,8 @@ spreadsheet export and Appendix 1 of its Cabinet report. Recommendation 2 has te
 import pytest
 from django.urls import reverse
 
-from authorities.reports import build_report, default_report
 from recommendations.models import Recommendation
+from responses.cabinet.content import build_report, default_report
 from responses.exports import NO_RESPONSE, rows_for_council
 from responses.models import LocalResponse, Status
 

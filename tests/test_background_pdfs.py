@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from authorities import documents, pdf, services
+from authorities import documents, pdf
 from authorities.models import Authority, CabinetReport, Membership, PdfJob
+from responses.cabinet import issuing, services
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
 
@@ -385,7 +386,7 @@ def test_an_issue_abandoned_by_a_killed_worker_can_be_tried_again_and_issues_onc
     assert "The report has not been issued" in page
     assert "the service stopped while preparing it" in page
     clerk_client.post(issue_url(issuable), {"version": issuable.version})
-    assert documents.issue(job.pk) == "not queued"  # the dead worker's task, run again: nothing
+    assert issuing.issue(job.pk) == "not queued"  # the dead worker's task, run again: nothing
     run_queued_tasks()
     assert CabinetReport.objects.get(pk=issuable.pk).is_issued
     assert len(renders) == 1

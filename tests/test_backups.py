@@ -17,8 +17,8 @@ import pytest
 from django.db import connection
 from psycopg2 import sql
 
-from authorities import services
 from authorities.models import Authority, CabinetReport, Meeting, Membership
+from responses.cabinet import services
 from responses.models import LocalResponse, ProgressUpdate
 from responses.services import record_progress
 

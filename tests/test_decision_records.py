@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from authorities import services
+from authorities import services as decisions
 from authorities.models import Decision, Meeting
+from responses.cabinet import services
 
 from .helpers import visible_text
 from .pdftools import pdf_info, pdf_outline, pdf_text, squeeze
@@ -188,8 +189,8 @@ def test_a_published_decision_record_cannot_be_changed(client, clerk_darlington,
         assert reply.status_code == 302
         assert reply["Location"] == record_url(meeting, "authorities:decision")
     assert Decision.objects.filter(meeting=meeting).values().get() == before
-    with pytest.raises(services.DecisionPublishedError):
-        services.record_decision(
+    with pytest.raises(decisions.DecisionPublishedError):
+        decisions.record_decision(
             meeting=meeting,
             by=clerk,
             record="x",

@@ -244,7 +244,7 @@ def test_rag_is_printed_as_a_word_and_an_overdue_target_is_said_in_words(
 
 
 def test_the_report_html_escapes_officers_markup(darlington_response_with_markup, darlington):
-    from authorities.reports import build_report, default_report
+    from responses.cabinet.content import build_report, default_report
 
     html = pdf.report_html(build_report(default_report(darlington)))
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html

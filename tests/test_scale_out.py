@@ -29,13 +29,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import global_settings
 from django.db import connection
 from django.urls import reverse
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from authorities import services
+from authorities import services as decisions
 from authorities.models import Authority, CabinetReport, Meeting, Membership, PdfJob
+from authorities.tasks import render_pdf
+from responses.cabinet import services
+from responses.cabinet.tasks import issue_report
 from responses.models import LocalResponse
 
 from .conftest import load_reference_data_if_flushed, make_user
@@ -70,11 +74,13 @@ def database_url():
 
 @pytest.fixture(scope="module")
 def collected_static(tmp_path_factory):
-    """Static files collected into a folder of the test's own, as `make run` and a deploy do."""
+    """Static files collected into a folder of the test's own, as `make run` and a deploy do. The
+    admin's own are left out, as in tests/test_serving.py: compressing them takes seconds, and no page
+    the test opens links one."""
     folder = tmp_path_factory.mktemp("scale-out-static")
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "test-only", "STATIC_ROOT": str(folder)}
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0", "--ignore", "admin"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -158,7 +164,14 @@ def wait_until_answering(processes, name, process, base_url):
 
 
 @pytest.fixture
-def cluster(transactional_db, collected_static, tmp_path):
+def production_password_hashing(settings):
+    """The servers are processes of their own and check passwords with production's hashers, so the
+    users made here are hashed with them too (tests/conftest.py makes the rest quick)."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+
+
+@pytest.fixture
+def cluster(transactional_db, collected_static, tmp_path, production_password_hashing):
     """Two web servers and two workers on the test database: the two servers' base URLs."""
     assert connection.vendor == "postgresql", "the scale-out test must run on PostgreSQL"
     load_reference_data_if_flushed()
@@ -269,17 +282,21 @@ def at_once(*calls):
     return [returned for returned, _ in outcomes]
 
 
+# The queue records each task by its module path.
+TASK_PATHS = {"render_pdf": render_pdf.module_path, "issue_report": issue_report.module_path}
+
+
 def task_results(task, job):
     """The queue's records of `task` run for `job`."""
     return [
         result
-        for result in DBTaskResult.objects.filter(task_path=f"authorities.tasks.{task}")
+        for result in DBTaskResult.objects.filter(task_path=TASK_PATHS[task])
         if result.args_kwargs["args"] == [job.pk]
     ]
 
 
 def renders():
-    return DBTaskResult.objects.filter(task_path="authorities.tasks.render_pdf")
+    return DBTaskResult.objects.filter(task_path=TASK_PATHS["render_pdf"])
 
 
 def assert_ran_once(task, job):
@@ -383,7 +400,7 @@ def test_two_servers_and_two_workers_lose_no_update_and_run_each_job_once(cluste
         Meeting.objects.get(authority__slug="stockton-on-tees"),  # its decision is in the seeds
     ]
     for meeting in meetings[:2]:
-        services.record_decision(
+        decisions.record_decision(
             meeting=meeting,
             by=clerks[0],
             record="Consideration was given to a report on Lord Laming's report.",
@@ -429,7 +446,7 @@ def test_two_servers_and_two_workers_lose_no_update_and_run_each_job_once(cluste
     )
     assert [(status, headers["Location"]) for status, headers, _ in answers] == [(302, page)] * 2
     issue_jobs = PdfJob.objects.filter(kind=PdfJob.Kind.ISSUE, report=draft)
-    issues = DBTaskResult.objects.filter(task_path="authorities.tasks.issue_report")
+    issues = DBTaskResult.objects.filter(task_path=TASK_PATHS["issue_report"])
     deadline = time.monotonic() + RENDER_DEADLINE_SECONDS
     while (
         issue_jobs.filter(state__in=(PdfJob.State.QUEUED, PdfJob.State.RUNNING)).exists()

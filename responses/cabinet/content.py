@@ -18,10 +18,10 @@ from itertools import groupby
 
 from django.utils import timezone
 
+from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, lettered
 from recommendations.models import Commitment, Recommendation
-from responses.models import LocalResponse, Rag, Status, answer_layout
 
-from .models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting
+from ..models import LocalResponse, Rag, Status, answer_layout
 
 SNAPSHOT_FORMAT = 1
 DEFAULT_TITLE = "The Protection of Children in England: progress on Lord Laming's recommendations"
@@ -58,14 +58,6 @@ def paragraphs_of(text):
     """The clerk's text as paragraphs: blocks separated by a blank line, each folded to one line."""
     blocks = re.split(r"\n\s*\n", text.strip()) if text.strip() else []
     return [" ".join(block.split()) for block in blocks if block.strip()]
-
-
-def lettered(lines):
-    """Recommendations to Members as (letter, text), lettering them (a), (b) ... whatever was typed."""
-    return [
-        (f"({chr(ord('a') + index)})", re.sub(r"^\(?[a-z]\)\s*", "", line).strip())
-        for index, line in enumerate(lines)
-    ]
 
 
 def plural(count, singular, plural_form=None):

@@ -1,3 +1,6 @@
+"""The recommendation pages: the 58 by theme, one recommendation, and the Government's commitments,
+each with where the councils' responses stand (so they live with the responses, not the reference data)."""
+
 from itertools import groupby
 
 from django.http import Http404
@@ -5,11 +8,11 @@ from django.views.generic import ListView, TemplateView
 
 from authorities.access import memberships_of
 from authorities.models import Authority
-from responses.dashboards import commitment_tracker
-from responses.filters import RecommendationFilterSet
-from responses.models import LocalResponse
+from recommendations.models import Commitment, Recommendation
 
-from .models import Commitment, Recommendation
+from .dashboards import commitment_tracker
+from .filters import RecommendationFilterSet
+from .models import LocalResponse
 
 
 class RecommendationListView(TemplateView):
