@@ -61,8 +61,11 @@ check: install postgres
 	DEBUG=0 SECRET_KEY=check-only DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check --fail-level WARNING
 	DEBUG=0 SECRET_KEY=check-only DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# One pytest worker per core (pytest-xdist), each on its own test database (test_laming_gw0, ...);
+# worksteal hands a worker that runs out the tests still queued on the other. TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= auto
 test: install system-deps postgres lint check
-	DEBUG=0 SECRET_KEY=test-only DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	DEBUG=0 SECRET_KEY=test-only DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Page timings at national size (152 councils). It drops and rebuilds its own database,
 # BENCHMARK_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/laming_bench), never DATABASE_URL.

@@ -28,11 +28,26 @@ def static_files_by_plain_name():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_passwords():
+    """Hash the personas' passwords with MD5: PBKDF2 takes ~0.2 s a password, on purpose, and the
+    suite makes hundreds. Signing in still checks the password (tests/test_sign_in.py); servers
+    started in other processes hash as production does (tests/test_scale_out.py)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped reference data once into the test database, as `make run` does."""
+    """Load the shipped reference data once into the test database, as `make run` does.
+
+    With --reuse-db the database of the last run is kept, reference data and all (each test's own
+    changes are rolled back or flushed and reloaded): loading it again would rewrite rows that the
+    database's triggers keep final (the audit trail, published decisions). After changing a migration
+    or the fixture, run once with --create-db.
+    """
     with django_db_blocker.unblock():
-        call_command("loaddata", "reference", verbosity=0)
+        load_reference_data_if_flushed()
 
 
 def load_reference_data_if_flushed():

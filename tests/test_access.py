@@ -120,12 +120,6 @@ DECISIONS = {
 ADMIN_INDEX_DECISION = {**for_everyone(ADMIN_LOGIN), "administrator": 200}
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """The personas' passwords are never checked here: hash them quickly (PBKDF2 takes ~0.2s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def route_names(patterns=None, namespace=""):
     """Fully-qualified names of every URL pattern; an unnamed pattern is listed by its route."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:

@@ -26,12 +26,6 @@ ROUNDS = 5
 pytestmark = pytest.mark.usefixtures("reference_data_put_back")
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Passwords are never checked here: hash them quickly."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     # On SQLite the whole database is locked for each write, so the race would pass vacuously.

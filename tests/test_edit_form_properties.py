@@ -39,12 +39,6 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """The personas' passwords are never checked here: hash them quickly."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def officer_central_bedfordshire(db):
     authority = Authority.objects.get(slug="central-bedfordshire")

@@ -30,12 +30,6 @@ def lock_out(username, **where):
         assert sign_in(username, "wrong-password", **where).status_code == expected
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Hash the personas' passwords quickly: these tests sign in many times (PBKDF2 takes ~0.2s)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def one_proxy(settings):
     settings.TRUSTED_PROXY_COUNT = 1
