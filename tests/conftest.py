@@ -112,6 +112,14 @@ def administrator(db):
 
 
 @pytest.fixture
+def administrator_not_superuser(db):
+    """An administrator by membership alone: staff, so the admin site lets them sign in, but not a
+    superuser. The app's own pages must treat them as `administrator`; the admin site grants them only
+    the Django permissions they are given (none here)."""
+    return make_user("admin.membership-only", None, Membership.Role.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
 def outsider(db):
     """Signed in, but holds no role at any council."""
     return make_user("outsider.test")

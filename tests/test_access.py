@@ -14,6 +14,8 @@ from authorities.models import CabinetReport, Meeting
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.models import LocalResponse, ProgressUpdate
 
+from .helpers import visible_text
+
 ANONYMOUS = "anonymous"
 PERSONAS = (
     ANONYMOUS,
@@ -23,7 +25,10 @@ PERSONAS = (
     "chair_darlington",
     "clerk_darlington",
     "administrator",
+    "administrator_not_superuser",
 )
+# An administrator is one by membership: being a superuser must not be what lets them in.
+ADMINISTRATORS = ("administrator", "administrator_not_superuser")
 NOT_DARLINGTON_EDITORS = ("officer_newcastle", "chair_darlington", "clerk_darlington", "outsider")
 
 LOGIN = "login"  # 302 to the sign-in page, with ?next= the page that was asked for
@@ -39,7 +44,7 @@ def for_signed_in_users(outcome=200):
 
 
 def for_darlington_editors():
-    return {**for_signed_in_users(403), "officer_darlington": 200, "administrator": 200}
+    return {**for_signed_in_users(403), "officer_darlington": 200, **dict.fromkeys(ADMINISTRATORS, 200)}
 
 
 def for_darlington_paper_preparers(allowed=200):
@@ -48,7 +53,7 @@ def for_darlington_paper_preparers(allowed=200):
         **for_signed_in_users(403),
         "officer_darlington": allowed,
         "clerk_darlington": allowed,
-        "administrator": allowed,
+        **dict.fromkeys(ADMINISTRATORS, allowed),
     }
 
 
@@ -117,7 +122,8 @@ DECISIONS = {
 }
 
 # The admin is decided as a group: Django's admin_view guards every one of its pages the same way.
-ADMIN_INDEX_DECISION = {**for_everyone(ADMIN_LOGIN), "administrator": 200}
+# It lets in staff; what each may do there is Django's permissions, not the app's roles (below).
+ADMIN_INDEX_DECISION = {**for_everyone(ADMIN_LOGIN), **dict.fromkeys(ADMINISTRATORS, 200)}
 
 
 def route_names(patterns=None, namespace=""):
@@ -196,10 +202,24 @@ def test_only_administrators_get_into_the_admin(db, client, request, persona):
     assert_outcome(response, ADMIN_INDEX_DECISION[persona], url)
 
 
+def test_an_administrator_who_is_not_a_superuser_has_only_the_admin_permissions_given_them(
+    client, administrator, administrator_not_superuser
+):
+    """The administrator role is the app's: it opens every council's pages (the walk above). The admin
+    site keeps Django's own permission model, so managing users and reference data there needs a
+    superuser, or permissions given in the admin; the role alone shows an empty admin."""
+    users = reverse("admin:auth_user_changelist")
+    client.force_login(administrator_not_superuser)
+    assert "have permission to view or edit anything" in visible_text(client.get(reverse("admin:index")))
+    assert client.get(users).status_code == 403
+    client.force_login(administrator)
+    assert client.get(users).status_code == 200
+
+
 # Unknown councils, recommendations and parts
 
 SIGNED_IN = PERSONAS[1:]
-EDITORS = ("officer_darlington", "administrator")
+EDITORS = ("officer_darlington", *ADMINISTRATORS)
 
 
 @pytest.mark.parametrize("persona", SIGNED_IN)

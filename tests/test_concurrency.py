@@ -2,20 +2,26 @@
 
 Each save runs in its own thread with its own database connection, so the row lock in
 record_progress (SELECT ... FOR UPDATE) and the unique constraints are what stand between the two
-officers. These tests commit for real (transaction=True), so they load the reference data
-themselves: the flush after a transactional test empties every table.
+officers; for a Cabinet report, the row locks in update_report and issue_report stand between two
+clerks, and between an edit and the issue. These tests commit for real (transaction=True), so they
+load the reference data themselves: the flush after a transactional test empties every table.
 """
 
+import datetime
+import hashlib
 import re
 import threading
+import time
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from authorities.models import Authority, Membership
+from authorities import pdf
+from authorities.models import Authority, CabinetReport, Meeting, Membership
 from recommendations.models import Recommendation
+from responses.cabinet import services as cabinet
 from responses.models import LocalResponse, ProgressUpdate
 from responses.services import StaleResponseError, record_progress
 
@@ -252,3 +258,155 @@ def test_the_database_refuses_to_change_or_delete_a_progress_update(db):
     assert ProgressUpdate.objects.filter(pk=update.pk).values().get() == before
     assert ProgressUpdate.objects.count() == count
     assert not ProgressUpdate.objects.filter(note="x").exists()
+
+
+# Cabinet reports: two clerks saving one draft, an edit racing the issue, two issues at once
+
+
+@pytest.fixture
+def darlington_clerks(reference_data):
+    darlington = Authority.objects.get(slug="darlington")
+    return [
+        make_user(f"clerk.race-{n}-darlington", darlington, Membership.Role.CLERK, first_name=f"Clerk {n}")
+        for n in (1, 2)
+    ]
+
+
+@pytest.fixture
+def slow_writes(monkeypatch):
+    """Widen each race's window as a busy server would: a moment between reading the report and
+    saving it (update_report checks the report with full_clean in between), and a render that
+    takes a while (issue_report renders with the report locked). The PDF is a stand-in."""
+    check = CabinetReport.full_clean
+
+    def slow_check(self, *args, **kwargs):
+        time.sleep(0.1)
+        return check(self, *args, **kwargs)
+
+    def slow_render(html):
+        time.sleep(0.3)
+        return pdf.RenderedPDF(b"%PDF-1.7 stand-in " + hashlib.sha256(html.encode()).hexdigest().encode(), 1)
+
+    monkeypatch.setattr(CabinetReport, "full_clean", slow_check)
+    monkeypatch.setattr(pdf, "html_to_pdf", slow_render)
+
+
+def new_draft(by, day):
+    """A draft of Darlington's for a Cabinet on `day` July 2009, complete enough to issue."""
+    return cabinet.create_report(
+        authority=Authority.objects.get(slug="darlington"),
+        by=by,
+        title=f"Laming: progress in Darlington, {day} July",
+        new_meeting_kind=Meeting.Kind.CABINET,
+        new_meeting_date=datetime.date(2009, 7, day),
+    )
+
+
+def narrative_of(report):
+    return {name: getattr(report, name) for name in CabinetReport.NARRATIVE_FIELDS}
+
+
+def edit(report, *, by, expected_version, purpose):
+    """A clerk saves the draft's narrative with a new purpose, as the edit form does."""
+    return lambda: cabinet.update_report(
+        report=report,
+        by=by,
+        expected_version=expected_version,
+        implications=report.implications,
+        **{**narrative_of(report), "purpose": purpose},
+    )
+
+
+def issue(report, *, by, expected_version):
+    return lambda: cabinet.issue_report(report=report, by=by, expected_version=expected_version)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_saving_the_same_draft_at_once_keep_one_and_refuse_the_other(
+    darlington_clerks, slow_writes
+):
+    report = new_draft(darlington_clerks[0], 21)
+    for round_ in range(ROUNDS):
+        report.refresh_from_db()
+        version = report.version
+        purposes = [f"Round {round_}: purpose from clerk {n}." for n in (1, 2)]
+
+        outcomes = race(
+            *[
+                edit(report, by=clerk, expected_version=version, purpose=purpose)
+                for clerk, purpose in zip(darlington_clerks, purposes, strict=True)
+            ]
+        )
+
+        winners = [index for index, (_, raised) in enumerate(outcomes) if raised is None]
+        assert len(winners) == 1, f"round {round_}: expected exactly one save to go through, got {outcomes}"
+        (loser,) = [raised for _, raised in outcomes if raised is not None]
+        assert isinstance(loser, cabinet.StaleReportError), f"the loser raised {loser!r}"
+        report.refresh_from_db()
+        assert report.version == version + 1
+        assert report.purpose == purposes[winners[0]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_the_issue_never_leaves_an_issued_report_that_differs_from_the_saved_draft(
+    darlington_clerks, slow_writes
+):
+    """Either the edit is saved and the issue refused as stale (the clerk must look again), or the
+    report is issued as it stood and the edit refused: never an edit accepted and then lost, nor a
+    snapshot that is not the narrative saved."""
+    editor, issuer = darlington_clerks
+    for round_ in range(ROUNDS):
+        report = new_draft(issuer, 21 + round_)
+        version = report.version
+        before = narrative_of(report)
+        edited = f"Round {round_}: purpose revised while the report was being issued."
+
+        (edit_outcome, issue_outcome) = race(
+            edit(report, by=editor, expected_version=version, purpose=edited),
+            issue(report, by=issuer, expected_version=version),
+        )
+
+        report.refresh_from_db()
+        if edit_outcome[1] is None:
+            assert isinstance(issue_outcome[1], cabinet.StaleReportError), (
+                f"round {round_}: the edit was saved, but the issue gave {issue_outcome}"
+            )
+            assert report.status == CabinetReport.Status.DRAFT
+            assert report.purpose == edited
+            assert report.version == version + 1
+        else:
+            assert issue_outcome[1] is None, (
+                f"round {round_}: neither went through: {edit_outcome, issue_outcome}"
+            )
+            assert isinstance(edit_outcome[1], cabinet.ReportIssuedError), (
+                f"round {round_}: the report was issued, but the edit gave {edit_outcome[1]!r}"
+            )
+            assert report.status == CabinetReport.Status.ISSUED
+            assert narrative_of(report) == before
+            assert {
+                name: report.snapshot["narrative"][name] for name in CabinetReport.NARRATIVE_FIELDS
+            } == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reports_issued_at_once_are_taken_one_at_a_time(darlington_clerks, slow_writes):
+    """Each issued report's "changes since" is measured against the one issued just before it."""
+    for round_ in range(ROUNDS):
+        drafts = [new_draft(clerk, 1 + 2 * round_ + n) for n, clerk in enumerate(darlington_clerks)]
+        previous = (
+            CabinetReport.objects.issued().filter(authority__slug="darlington").order_by("-issued_at").first()
+        )
+
+        outcomes = race(
+            *[
+                issue(draft, by=clerk, expected_version=draft.version)
+                for draft, clerk in zip(drafts, darlington_clerks, strict=True)
+            ]
+        )
+
+        assert all(raised is None for _, raised in outcomes), outcomes
+        first, second = sorted((issued for issued, _ in outcomes), key=lambda report: report.issued_at)
+        assert first.compared_with == previous
+        assert second.compared_with == first, (
+            f"round {round_}: the second report issued compares with {second.compared_with}, not the first"
+        )

@@ -11,6 +11,7 @@ from recommendations.models import Commitment, Recommendation, Theme
 from responses.models import LocalResponse, Rag, Status
 
 from .helpers import visible_text
+from .varied import AWAITING, OVERDUE, STALE, label_of, varied_data  # noqa: F401
 
 
 def table_rows(html, table_id):
@@ -163,3 +164,181 @@ def test_commitments_tracker_refuses_an_unknown_council_plainly(client, chair_da
     response = client.get(reverse("recommendations:commitments") + "?council=haringey")
     assert response.status_code == 200
     assert "Choose a council from the list" in visible_text(response)
+
+
+# With varied data (tests/varied.py): every status and RAG, target dates either side of today, a
+# recommendation answered part by part, and Testshire, a council with no responses.
+
+
+def worklist(html, heading):
+    """The responses a "What needs attention" list names, as labels ("6", "2(b)")."""
+    match = re.search(rf"<caption[^>]*>{re.escape(heading)}</caption>.*?</table>", html, re.S)
+    if not match:
+        return set()
+    return set(re.findall(r"ecommendation (\d+(?:\([a-z]\))?)</a>", match.group(0)))
+
+
+def test_council_dashboard_counts_every_status_and_rag_by_theme(client, chair_darlington, varied):
+    client.force_login(chair_darlington)
+    for authority in (varied.darlington, varied.testshire):
+        html = client.get(reverse("authorities:detail", args=[authority.slug])).content.decode()
+        status_rows = table_rows(html, "status-table")
+        rag_rows = table_rows(html, "rag-table")
+        assert list(status_rows) == [t.name for t in Theme.objects.order_by("number")] + ["All themes"]
+        status_totals = Counter()
+        rag_totals = Counter()
+        for theme in Theme.objects.all():
+            responses = LocalResponse.objects.filter(authority=authority, recommendation__theme=theme)
+            by_status = Counter(responses.values_list("status", flat=True))
+            by_rag = Counter(responses.values_list("rag", flat=True))
+            unanswered = Recommendation.objects.filter(theme=theme).exclude(responses__authority=authority)
+            status_totals.update(by_status)
+            status_totals["none"] += unanswered.count()
+            rag_totals.update(by_rag)
+            assert status_rows[theme.name] == [str(by_status[s.value]) for s in Status] + [
+                str(unanswered.count())
+            ], theme.name
+            assert rag_rows[theme.name] == [str(by_rag[r.value]) for r in Rag], theme.name
+        assert status_rows["All themes"] == [str(status_totals[s.value]) for s in Status] + [
+            str(status_totals["none"])
+        ]
+        assert rag_rows["All themes"] == [str(rag_totals[r.value]) for r in Rag]
+
+    # The same numbers, written out: 2(a) complete, 2(b) in progress, 2(c) and 6 not started.
+    html = client.get(reverse("authorities:detail", args=["darlington"])).content.decode()
+    leadership = Recommendation.objects.filter(theme__number=1).count()
+    assert table_rows(html, "status-table")["Leadership and accountability"] == (
+        ["2", "1", "1", "0", "0", "0", "0", str(leadership - 2)]
+    )
+    assert table_rows(html, "rag-table")["Leadership and accountability"] == ["1", "1", "1", "1"]
+    assert table_rows(html, "status-table")["All themes"] == ["3", "3", "2", "1", "2", "1", "1", "47"]
+    assert table_rows(html, "rag-table")["All themes"] == ["3", "3", "4", "3"]  # not rated, red, amber, green
+    text = visible_text(client.get(reverse("authorities:detail", args=["darlington"])))
+    assert "11 of 58 recommendations (13 responses, counting lettered parts" in text
+
+    html = client.get(reverse("authorities:detail", args=["testshire"])).content.decode()
+    assert table_rows(html, "status-table")["All themes"] == ["0"] * 7 + ["58"]
+    assert table_rows(html, "rag-table")["All themes"] == ["0"] * 4
+
+
+def test_council_dashboard_lists_what_is_late_stale_and_awaiting_by_the_rules(
+    client, chair_darlington, varied
+):
+    client.force_login(chair_darlington)
+    response = client.get(reverse("authorities:detail", args=["darlington"]))
+    html = response.content.decode()
+    text = visible_text(response)
+    responses = list(LocalResponse.objects.filter(authority=varied.darlington).select_related("part"))
+    # As written out in tests/varied.py: yesterday is late, today and tomorrow are not, nor is a
+    # settled status; 91 days without a change is stale, 89 is not.
+    assert worklist(html, "Past their target date") == OVERDUE
+    assert {label_of(r) for r in responses if r.is_overdue} == OVERDUE
+    assert f"Past their target date ({len(OVERDUE)})" in text
+    assert worklist(html, "Not updated for 90 days") == STALE
+    assert {label_of(r) for r in responses if r.is_stale} == STALE
+    assert f"Not updated for 90 days ({len(STALE)})" in text
+    assert worklist(html, "Awaiting national guidance or action") == AWAITING
+    assert f"Awaiting national guidance or action ({len(AWAITING)})" in text
+    yesterday = varied.day(-1)
+    assert f"{yesterday.day} {yesterday:%B %Y}" in re.search(
+        r"<caption[^>]*>Past their target date</caption>.*?</table>", html, re.S
+    ).group(0)
+
+    text = visible_text(client.get(reverse("authorities:detail", args=["testshire"])))
+    assert "Past their target date (0) Nothing is past its target date." in text
+    assert "Not updated for 90 days (0)" in text
+    assert "0 of 58 recommendations" in text
+
+
+def matrix_cells(html):
+    """{(recommendation number, council short name): [the cell's words, one per status tag]}."""
+    matrix = re.search(r'<table[^>]*id="matrix".*?</table>', html, re.S).group(0)
+    head = re.search(r"<thead.*?</thead>", matrix, re.S).group(0)
+    councils = [html_module.unescape(c) for c in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', head)][2:]
+    cells = {}
+    for row in re.findall(r"<tr.*?</tr>", matrix, re.S):
+        number = re.search(r'<th scope="row"[^>]*>(\d+)</th>', row)
+        if not number:
+            continue
+        tds = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[1:]
+        assert len(tds) == len(councils)
+        for council, td in zip(councils, tds, strict=True):
+            tags = re.findall(r"<strong[^>]*>(.*?)</strong>", td) or [re.sub(r"<[^>]+>", "", td).strip()]
+            href = re.search(r'href="([^"]+)"', td).group(1)
+            cells[(int(number.group(1)), council)] = (sorted(tags), href)
+    return cells
+
+
+def expected_cell(authority, recommendation):
+    responses = list(LocalResponse.objects.filter(authority=authority, recommendation=recommendation))
+    if not responses:
+        return ["No response"]
+    counts = Counter(r.get_status_display() for r in responses)
+    if any(r.part_id for r in responses):
+        return sorted(f"{label} ({n} part{'s' if n != 1 else ''})" for label, n in counts.items())
+    return sorted(counts)
+
+
+def test_comparison_summary_counts_each_councils_statuses_and_what_it_has_not_answered(
+    client, chair_darlington, varied
+):
+    client.force_login(chair_darlington)
+    response = client.get(reverse("responses:comparison"))
+    assert "58 recommendations, 5 councils" in visible_text(response)
+    summary = table_rows(response.content.decode(), "council-summary")
+    assert list(summary) == [a.short_name for a in Authority.objects.order_by("name")]
+    for authority in Authority.objects.all():
+        counts = Counter(LocalResponse.objects.filter(authority=authority).values_list("status", flat=True))
+        unanswered = Recommendation.objects.exclude(responses__authority=authority).count()
+        assert summary[authority.short_name] == [str(counts[s.value]) for s in Status] + [str(unanswered)]
+    # Recommendation 2, answered in three parts, is one recommendation answered, not three.
+    assert summary["Darlington"] == ["3", "3", "2", "1", "2", "1", "1", "47"]
+    assert summary["Testshire"] == ["0"] * 7 + ["58"]
+
+    # Filtered to a theme, the totals count only that theme's recommendations.
+    html = client.get(
+        reverse("responses:comparison") + "?theme=leadership-and-accountability"
+    ).content.decode()
+    leadership = Recommendation.objects.filter(theme__number=1).count()
+    summary = table_rows(html, "council-summary")
+    assert summary["Darlington"] == ["2", "1", "1", "0", "0", "0", "0", str(leadership - 2)]
+    assert summary["Testshire"] == ["0"] * 7 + [str(leadership)]
+
+
+def test_comparison_matrix_shows_each_councils_status_on_each_recommendation(
+    client, chair_darlington, varied
+):
+    client.force_login(chair_darlington)
+    html = client.get(reverse("responses:comparison")).content.decode()
+    cells = matrix_cells(html)
+    authorities = list(Authority.objects.all())
+    assert len(cells) == 58 * len(authorities)
+    for recommendation in Recommendation.objects.all():
+        for authority in authorities:
+            tags, href = cells[(recommendation.number, authority.short_name)]
+            assert tags == expected_cell(authority, recommendation), (recommendation.number, authority.slug)
+            assert href == reverse("responses:detail", args=[authority.slug, recommendation.number])
+    assert cells[(2, "Darlington")][0] == [
+        "Complete (1 part)",
+        "In progress (1 part)",
+        "Not started (1 part)",
+    ]
+    assert cells[(19, "Darlington")][0] == ["Ongoing (embedded in practice)"]
+    assert cells[(1, "Darlington")][0] == ["No response"]
+    assert {tags[0] for (_, council), (tags, _) in cells.items() if council == "Testshire"} == {"No response"}
+
+
+def test_comparison_matrix_lists_themes_in_report_order(client, chair_darlington, varied):
+    client.force_login(chair_darlington)
+    html = client.get(reverse("responses:comparison")).content.decode()
+    matrix = re.search(r'<table[^>]*id="matrix".*?</table>', html, re.S).group(0)
+    themes = [html_module.unescape(t) for t in re.findall(r'<th scope="colgroup"[^>]*>([^<]*)</th>', matrix)]
+    assert themes == [f"{t.number}. {t.name}" for t in Theme.objects.order_by("number")]
+    assert themes[:3] == [
+        "1. Leadership and accountability",
+        "2. Support for children",
+        "3. Interagency working",
+    ]
+    # Under each theme, its recommendations in number order.
+    numbers = [int(n) for n in re.findall(r'<th scope="row"[^>]*>(\d+)</th>', matrix)]
+    assert numbers == list(Recommendation.objects.order_by("number").values_list("number", flat=True))

@@ -1,6 +1,7 @@
 """Exports of responses to CSV and Excel."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -8,9 +9,10 @@ from django.urls import reverse
 
 from recommendations.models import Recommendation
 from responses.exports import COLUMNS, safe_cell
-from responses.models import LocalResponse, Status
+from responses.models import LocalResponse, Rag, Status
 
 from .helpers import normalise
+from .varied import R6_LEAD_OFFICER, R24_ORIGINAL_TARGET, R24_REASON, varied_data  # noqa: F401
 
 
 def read_csv(response):
@@ -104,3 +106,137 @@ def test_export_with_bad_filters_answers_400_with_the_reason(officer_client):
 def test_export_in_an_unknown_format_is_not_found(officer_client):
     assert officer_client.get(reverse("responses:export", args=["pdf"])).status_code == 404
     assert officer_client.get("/authorities/darlington/responses.doc").status_code == 404
+
+
+# With varied data (tests/varied.py): Darlington's responses hold every status and RAG, moved and
+# unmoved target dates, updates from the service and from the source documents, and recommendation 2
+# answered part by part; Testshire has no responses.
+
+
+def expected_row(authority, recommendation, part, response):
+    """Every column of an export row, read from the records themselves."""
+    text = part.text if part else recommendation.text
+    common = [
+        authority.name,
+        str(recommendation.number),
+        part.letter if part else "",
+        recommendation.theme.name,
+    ]
+    if response is None:
+        return common + [text, "No response recorded"] + [""] * 7
+    latest = max(response.updates.all(), key=lambda u: (u.dated or datetime.date.min, u.created_at))
+    return common + [
+        text,
+        dict(Status.choices)[response.status],
+        dict(Rag.choices)[response.rag],
+        response.lead_officer,
+        response.original_target_date.isoformat() if response.original_target_date else "",
+        response.target_date.isoformat() if response.target_date else "",
+        response.target_date_reason,
+        latest.dated.isoformat() if latest.dated else latest.date_wording,
+        response.text,
+    ]
+
+
+def keyed(rows):
+    return {(row[1], row[2]): row for row in rows}
+
+
+def test_council_export_gives_every_column_of_each_response_and_each_part(officer_client, varied):
+    rows = read_csv(officer_client.get(reverse("responses:council_export", args=["darlington", "csv"])))
+    assert rows[0] == COLUMNS
+    # 57 recommendations a row each, and recommendation 2 a row for each of its ten parts.
+    assert len(rows[1:]) == 57 + 10
+    by_key = keyed(rows[1:])
+    two = Recommendation.objects.get(number=2)
+    for recommendation in Recommendation.objects.prefetch_related("parts"):
+        parts = list(recommendation.parts.all()) if recommendation.number == 2 else [None]
+        for part in parts:
+            response = LocalResponse.objects.filter(
+                authority=varied.darlington, recommendation=recommendation, part=part
+            ).first()
+            key = (str(recommendation.number), part.letter if part else "")
+            assert by_key[key] == expected_row(varied.darlington, recommendation, part, response), key
+
+    # The same, written out for a few rows.
+    yesterday, today = varied.day(-1).isoformat(), varied.today.isoformat()
+    undated = "Undated; after the Action Plan (the report says 11/5/09) and before June 2009"
+    assert by_key[("6", "")][5:12] == [
+        "Not started",
+        "Red",
+        R6_LEAD_OFFICER,
+        "",
+        yesterday,
+        "",
+        undated,
+    ]
+    assert by_key[("24", "")][5:12] == [
+        "Awaiting national guidance or action",
+        "Red",
+        "",
+        R24_ORIGINAL_TARGET.isoformat(),
+        yesterday,
+        R24_REASON,
+        undated,
+    ]
+    assert by_key[("19", "")][6] == "Not rated"
+    # 53 has an undated update from the source document and one made in the tracker today.
+    assert by_key[("53", "")][11] == today
+    assert by_key[("2", "a")] == [
+        "Darlington Borough Council",
+        "2",
+        "a",
+        "Leadership and accountability",
+        two.parts.get(letter="a").text,
+        "Complete",
+        "Green",
+        "Lead for part (a)",
+        yesterday,
+        yesterday,
+        "",
+        today,  # the service's update, made today: "Last update" is never blank where one exists
+        "Darlington's answer to part (a).",
+    ]
+    assert [by_key[("2", letter)][5] for letter in "abcd"] == [
+        "Complete",
+        "In progress",
+        "Not started",
+        "No response recorded",
+    ]
+    assert by_key[("2", "c")][6] == "Not rated"
+    assert ("2", "") not in by_key
+    assert by_key[("1", "")][5:] == ["No response recorded"] + [""] * 7
+
+
+def test_council_export_of_a_council_with_no_responses_names_every_recommendation(officer_client, varied):
+    rows = read_csv(officer_client.get(reverse("responses:council_export", args=["testshire", "csv"])))[1:]
+    assert [int(row[1]) for row in rows] == list(range(1, 59))
+    assert {row[0] for row in rows} == {"Testshire County Council"}
+    assert {row[COLUMNS.index("Status")] for row in rows} == {"No response recorded"}
+
+
+def test_excel_council_export_holds_the_same_rows_as_the_csv(officer_client, varied):
+    csv_rows = read_csv(officer_client.get(reverse("responses:council_export", args=["darlington", "csv"])))
+    xlsx = officer_client.get(reverse("responses:council_export", args=["darlington", "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    xlsx_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert xlsx_rows == csv_rows
+
+
+def test_filtered_export_gives_every_column_of_the_responses_shown(officer_client, varied):
+    url = reverse("responses:export", args=["csv"]) + "?council=darlington&overdue=yes"
+    rows = read_csv(officer_client.get(url))
+    assert rows[0] == COLUMNS
+    assert [(row[1], row[2]) for row in rows[1:]] == [("2", "b"), ("6", ""), ("24", "")]
+    for row in rows[1:]:
+        response = LocalResponse.objects.get(
+            authority=varied.darlington, recommendation__number=int(row[1]), part__letter=row[2] or None
+        )
+        assert row == expected_row(varied.darlington, response.recommendation, response.part, response)
+    assert rows[1][COLUMNS.index("Last update")] == varied.today.isoformat()
+
+    rows = read_csv(officer_client.get(reverse("responses:export", args=["csv"]) + "?rag=red"))[1:]
+    assert len(rows) == LocalResponse.objects.filter(rag=Rag.RED).count() == 3
+    rows = read_csv(officer_client.get(reverse("responses:export", args=["csv"])))[1:]
+    assert len(rows) == LocalResponse.objects.count()
+    assert all(row[COLUMNS.index("Last update")] for row in rows)

@@ -3,11 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from recommendations.models import Body, Recommendation
+from recommendations.models import Body, Recommendation, Theme
 from responses.filters import RecommendationFilterSet, ResponseFilterSet
-from responses.models import LocalResponse, Status
+from responses.models import LocalResponse, Rag, Status
 
 from .helpers import visible_text
+from .varied import OVERDUE, label_of, varied_data  # noqa: F401
 
 
 def responses(**params):
@@ -106,3 +107,78 @@ def test_search_finds_words_an_officer_has_just_saved(officer_client):
     )
     # Stemmed: "agreement" finds "agreements".
     assert responses(q="reciprocal agreement") == 1
+
+
+# With varied data (tests/varied.py): Darlington's responses hold every status and RAG, target dates
+# either side of today and recommendation 2 answered part by part; Testshire has no responses.
+
+
+def test_each_response_filter_counts_what_the_database_holds(varied):
+    total = LocalResponse.objects.count()
+    assert responses() == total == 98 + 3
+    for status in Status:
+        expected = LocalResponse.objects.filter(status=status).count()
+        assert responses(status=[status]) == expected, status
+        assert LocalResponse.objects.filter(authority=varied.darlington, status=status).exists()
+    assert responses(status=[Status.COMPLETE, Status.ONGOING]) == (
+        LocalResponse.objects.filter(status__in=[Status.COMPLETE, Status.ONGOING]).count()
+    )
+    for rag in Rag:
+        expected = LocalResponse.objects.filter(rag=rag).count()
+        assert responses(rag=[rag.value or "not_rated"]) == expected, rag
+    assert responses(rag=["not_rated"]) == 88 + 3  # the others' 88, and Darlington's 2(c), 19, 54
+    assert responses(rag=["red"]) == 3
+    assert responses(rag=["red", "not_rated"]) == 3 + 91
+    assert responses(council=["darlington"]) == 13
+    assert responses(council=["testshire"]) == 0
+    for theme in Theme.objects.all():
+        assert (
+            responses(theme=[theme.slug]) == LocalResponse.objects.filter(recommendation__theme=theme).count()
+        )
+    assert responses(theme=["leadership-and-accountability"], council=["darlington"]) == 4
+
+
+def test_overdue_filter_takes_yesterday_and_not_today_tomorrow_or_a_settled_status(varied):
+    # Darlington's: 6 (not started) and 24 (awaiting) and 2(b) (in progress), each due yesterday; not
+    # 18, 19, 52 or 2(a), also due yesterday but complete, ongoing or not applicable; not those due
+    # today or tomorrow. The other councils' three 2009 dates, all in progress, are overdue too.
+    others = LocalResponse.objects.exclude(authority=varied.darlington).exclude(target_date=None)
+    assert others.count() == 3
+    assert not others.filter(status__in=Status.settled()).exists()
+    assert responses(overdue="yes", council=["darlington"]) == len(OVERDUE) == 3
+    assert responses(overdue="no", council=["darlington"]) == 13 - 3
+    assert responses(overdue="yes") == 3 + 3
+    assert responses(overdue="no") == LocalResponse.objects.count() - 6
+    overdue = ResponseFilterSet({"overdue": "yes", "council": ["darlington"]}, queryset=LocalResponse.objects)
+    assert {label_of(r) for r in overdue.qs.select_related("recommendation", "part")} == OVERDUE
+
+
+def test_each_recommendation_filter_counts_what_the_database_holds(varied):
+    darlington = LocalResponse.objects.filter(authority=varied.darlington)
+    for status in Status:
+        expected = darlington.filter(status=status).values("recommendation").distinct().count()
+        assert recommendations(council=["darlington"], status=[status]) == expected, status
+    # Recommendation 2 is in progress (part b) and not started (part c): it counts under each.
+    assert recommendations(council=["darlington"], status=[Status.NOT_STARTED]) == 3  # 2, 6, 55
+    for rag in Rag:
+        expected = darlington.filter(rag=rag).values("recommendation").distinct().count()
+        assert recommendations(council=["darlington"], rag=[rag.value or "not_rated"]) == expected, rag
+    assert recommendations(council=["darlington"], rag=["not_rated"]) == 3  # 2(c), 19, 54
+    assert recommendations(council=["darlington"], overdue="yes") == 3  # 2, 6, 24
+    assert (
+        recommendations(council=["darlington"], overdue="no") == 9
+    )  # 2 (parts a and c), 11, 18, 19, 51 to 55
+    assert recommendations(council=["darlington"]) == 11
+    assert recommendations(council=["testshire"]) == 0
+    assert recommendations(council=["testshire"], overdue="no") == 0
+    assert recommendations(council=["darlington"], status=[Status.COMPLETE], overdue="yes") == 0
+    for theme in Theme.objects.all():
+        assert recommendations(theme=[theme.slug]) == Recommendation.objects.filter(theme=theme).count()
+
+
+def test_responses_list_says_how_many_match_the_filters(officer_client, varied):
+    url = reverse("responses:list")
+    assert "3 responses" in visible_text(officer_client.get(url + "?council=darlington&overdue=yes"))
+    assert "0 responses" in visible_text(officer_client.get(url + "?council=testshire"))
+    not_rated = LocalResponse.objects.filter(rag="").count()
+    assert f"{not_rated} responses" in visible_text(officer_client.get(url + "?rag=not_rated"))

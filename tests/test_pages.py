@@ -1,5 +1,7 @@
 """The browsing pages: what a signed-in user sees, and what anyone else does not."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -163,3 +165,65 @@ def test_council_page_shows_its_own_implications_table_rows(officer_client):
     text = visible_text(officer_client.get(reverse("authorities:detail", args=["darlington"])))
     assert "One Darlington: Perfectly Placed" in text
     assert "S17 Crime and Disorder" in text
+
+
+# Edit links: only for those who may edit the council's responses
+
+DARLINGTON_EDIT_LINK = re.compile(
+    r'href="(/authorities/darlington/recommendations/\d+/(?:parts/\w+/)?edit/)"'
+)
+
+
+def darlington_edit_links(page):
+    assert page.status_code == 200
+    return set(DARLINGTON_EDIT_LINK.findall(page.content.decode()))
+
+
+def test_the_edit_link_pattern_matches_the_edit_pages_addresses():
+    """So that finding no edit link below means there is none, not that the addresses moved."""
+    for url in (
+        reverse("responses:edit", args=["darlington", 51]),
+        reverse("responses:edit_part", args=["darlington", 2, "a"]),
+    ):
+        assert DARLINGTON_EDIT_LINK.findall(f'<a href="{url}">') == [url]
+
+
+DARLINGTON_PAGES = {
+    "home": reverse("home"),
+    "council dashboard": reverse("authorities:detail", args=["darlington"]),
+    "response to 51": reverse("responses:detail", args=["darlington", 51]),
+    "response to 2, not yet answered": reverse("responses:detail", args=["darlington", 2]),
+    "recommendation 51": reverse("recommendations:detail", args=[51]),
+    "recommendation 2": reverse("recommendations:detail", args=[2]),
+}
+
+
+@pytest.mark.parametrize("page", DARLINGTON_PAGES)
+@pytest.mark.parametrize("persona", ["chair_darlington", "clerk_darlington", "officer_newcastle", "outsider"])
+def test_people_who_may_not_edit_darlington_see_no_link_to_edit_it(client, request, persona, page):
+    client.force_login(request.getfixturevalue(persona))
+    assert darlington_edit_links(client.get(DARLINGTON_PAGES[page])) == set()
+
+
+@pytest.mark.parametrize("persona", ["officer_darlington", "administrator", "administrator_not_superuser"])
+def test_darlington_editors_see_the_links_to_edit_its_responses(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    get = client.get
+    assert darlington_edit_links(get(DARLINGTON_PAGES["response to 51"])) == {
+        reverse("responses:edit", args=["darlington", 51])
+    }
+    # Unanswered, with parts (a) to (j): answer it whole, or part by part.
+    parts = Recommendation.objects.get(number=2).parts.values_list("letter", flat=True)
+    assert darlington_edit_links(get(DARLINGTON_PAGES["response to 2, not yet answered"])) == {
+        reverse("responses:edit", args=["darlington", 2]),
+        *(reverse("responses:edit_part", args=["darlington", 2, letter]) for letter in parts),
+    }
+    # The dashboard's worklist: Darlington's shipped responses are all past their 2009 target dates.
+    dashboard = darlington_edit_links(get(DARLINGTON_PAGES["council dashboard"]))
+    assert reverse("responses:edit", args=["darlington", 51]) in dashboard
+
+
+def test_darlingtons_officer_is_sent_from_the_home_page_worklist_to_the_edit_pages(officer_client):
+    links = darlington_edit_links(officer_client.get(reverse("home")))
+    assert reverse("responses:edit", args=["darlington", 51]) in links
+    assert reverse("responses:edit", args=["darlington", 47]) in links  # "No response yet"

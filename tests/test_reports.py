@@ -9,6 +9,7 @@ import hashlib
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -124,7 +125,8 @@ def change_darlington_response(number, **changes):
         authority=response.authority,
         recommendation=response.recommendation,
         part=None,
-        by=make_user(f"officer.change-{number}", response.authority, Membership.Role.OFFICER),
+        by=get_user_model().objects.filter(username=f"officer.change-{number}").first()
+        or make_user(f"officer.change-{number}", response.authority, Membership.Role.OFFICER),
         expected_version=response.version,
         **values,
     )
@@ -422,6 +424,79 @@ def test_a_later_report_says_what_changed_since_the_last_issued_report(
     assert squeeze("51: status from In progress to Complete; RAG from Not rated to Green.") in squeeze(
         pdf_text(bytes(later.pdf))
     )
+
+
+# One change to Darlington's response to 51 (In progress, Not rated, no lead officer, no target date)
+# after the last issued report, and how the next report names it.
+ONE_CHANGE = {
+    "lead officer": (
+        {"lead_officer": "Jenni Cooke, Safeguarding Manager"},
+        "lead officer now Jenni Cooke, Safeguarding Manager",
+    ),
+    "target date": ({"target_date": datetime.date(2010, 3, 31)}, "target date from none to 31 March 2010"),
+    "RAG": ({"rag": Rag.AMBER}, "RAG from Not rated to Amber"),
+    "status": ({"status": Status.COMPLETE}, "status from In progress to Complete"),
+    "text": ({"text": "Board membership reviewed; lay members appointed."}, "response text revised"),
+}
+
+
+@pytest.mark.parametrize("what", ONE_CHANGE)
+def test_the_next_report_names_exactly_the_one_thing_that_changed(
+    clerk_client, issued, clerk_darlington, what
+):
+    change, named = ONE_CHANGE[what]
+    change_darlington_response(51, **change)
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
+    )
+
+    assert [str(each) for each in build_report(later).changes] == [f"51: {named}."]
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
+    )
+    when = f"{issued.issued_at:%-d %B %Y}"
+    assert (
+        f"Since the report issued on {when} for the Darlington Cabinet, 21 July 2009, "
+        f"1 response has changed: 51: {named}."
+    ) in preview
+
+
+def test_the_next_report_says_nothing_changed_when_nothing_did(clerk_client, issued, clerk_darlington):
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
+    )
+    assert build_report(later).changes == []
+    preview = visible_text(
+        clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
+    )
+    when = f"{issued.issued_at:%-d %B %Y}"
+    assert (
+        f"Nothing in Darlington's responses has changed since the report issued on {when} "
+        "for the Darlington Cabinet, 21 July 2009."
+    ) in preview
+
+
+def test_values_set_before_the_last_report_are_compared_with_what_it_recorded(
+    draft, clerk_darlington, monkeypatch
+):
+    """The shipped responses have no lead officer or target date, so the report must also be seen
+    comparing ones it recorded: unchanged is not a change, and a removed lead officer is."""
+    change_darlington_response(
+        51, lead_officer="Jenni Cooke", target_date=datetime.date(2010, 3, 31), rag=Rag.AMBER
+    )
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    services.issue_report(report=draft, by=clerk_darlington, expected_version=draft.version)
+    later = services.create_report(
+        authority=draft.authority, by=clerk_darlington, title="Laming: later", meeting=draft.meeting
+    )
+    assert build_report(later).changes == []
+
+    change_darlington_response(
+        51, lead_officer="", target_date=datetime.date(2010, 6, 30), target_date_reason="Board postponed."
+    )
+    assert [str(each) for each in build_report(later).changes] == [
+        "51: target date from 31 March 2010 to 30 June 2010; lead officer now not named."
+    ]
 
 
 def test_a_report_can_leave_out_the_changes_section(clerk_client, issued, clerk_darlington):
