@@ -289,3 +289,16 @@ def test_an_empty_post_to_record_a_decision_shows_the_errors_and_records_nothing
     assert reply.status_code == 200
     assert "There is a problem" in visible_text(reply)
     assert not Decision.objects.filter(meeting=april_cabinet).exists()
+
+
+def test_a_published_record_offers_its_clerk_no_correction(db, client):
+    """Stockton's record was published on 16 June 2009: final, so not even its clerk is offered a change."""
+    from authorities.models import Authority, Membership
+
+    from .conftest import make_user
+
+    clerk = make_user(
+        "clerk.test-stockton", Authority.objects.get(slug="stockton-on-tees"), Membership.Role.CLERK
+    )
+    client.force_login(clerk)
+    assert "Correct this record" not in visible_text(client.get(stockton_url()))

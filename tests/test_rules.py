@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Commitment
+from authorities.models import Authority
+from recommendations.models import Commitment, Recommendation
 from responses.dashboards import council_dashboard
 from responses.models import STALE_AFTER, LocalResponse, Status, overdue_q
+from tests.helpers import visible_text
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -100,3 +102,74 @@ def test_a_commitment_is_past_due_from_the_day_after_its_due_date(darlington, du
     assert commitment.is_past_due is past_due
     shown = [item.commitment.pk for item in council_dashboard(darlington)["past_due"]]
     assert shown == ([commitment.pk] if past_due else [])
+
+
+def test_a_moved_target_date_left_as_it_is_needs_no_new_reason(officer_client, response_51):
+    """The rule is about moving the current target date, not about differing from the original."""
+    set_response(
+        response_51,
+        original_target_date=TODAY - 30 * DAY,
+        target_date=TODAY + 30 * DAY,
+        target_date_reason="Moved once already.",
+    )
+    target = response_51.target_date
+    post = {
+        "text": response_51.text,
+        "status": response_51.status,
+        "rag": response_51.rag,
+        "lead_officer": response_51.lead_officer,
+        "target_date_day": str(target.day),
+        "target_date_month": str(target.month),
+        "target_date_year": str(target.year),
+        "target_date_reason": "",
+        "evidence": response_51.evidence,
+        "note": "Evidence added; the date stands.",
+        "version": str(response_51.version),
+    }
+    assert officer_client.post(reverse("responses:edit", args=["darlington", 51]), post).status_code == 302
+
+
+def test_the_councils_page_counts_recommendations_answered_not_responses(client, outsider, darlington):
+    recommendation = Recommendation.objects.get(number=2)
+    LocalResponse.objects.filter(authority=darlington, recommendation=recommendation).delete()
+    for part in recommendation.parts.all()[:3]:
+        LocalResponse.objects.create(
+            authority=darlington, recommendation=recommendation, part=part, text="Part."
+        )
+    answered = LocalResponse.objects.filter(authority=darlington).values("recommendation").distinct().count()
+    assert LocalResponse.objects.filter(authority=darlington).count() > answered
+    client.force_login(outsider)
+    page = client.get(reverse("authorities:list"))
+    (shown,) = [a for a in page.context["authorities"] if a.pk == darlington.pk]
+    assert shown.recommendations_answered == answered
+    assert f"{answered} of 58" in visible_text(page)
+
+
+def test_no_response_counts_only_councils_that_gave_none(darlington):
+    """Where every council answers, with whatever statuses, no council is left without a response."""
+    recommendation = Recommendation.objects.get(number=51)
+    for index, authority in enumerate(Authority.objects.all()):
+        if not LocalResponse.objects.filter(authority=authority, recommendation=recommendation).exists():
+            LocalResponse.objects.create(
+                authority=authority,
+                recommendation=recommendation,
+                text="Answered.",
+                status=[Status.COMPLETE, Status.IN_PROGRESS][index % 2],
+            )
+    councils = Authority.objects.count()
+    summary = LocalResponse.objects.status_summaries(councils)[recommendation.pk]
+    assert summary.no_response == 0
+    assert sum(count for _, count in summary.counts) == councils
+    Authority.objects.create(name="Testshire County Council", short_name="Testshire", slug="testshire")
+    assert LocalResponse.objects.status_summaries(councils + 1)[recommendation.pk].no_response == 1
+
+
+def test_commitments_are_grouped_in_the_order_the_government_made_them(client, outsider):
+    client.force_login(outsider)
+    page = client.get(reverse("recommendations:commitments"))
+    headings = [group["heading"] for group in page.context["groups"]]
+    sources = [label for label in Commitment.Source.labels]
+    firsts = [
+        next(i for i, heading in enumerate(headings) if heading.startswith(source)) for source in sources
+    ]
+    assert firsts == sorted(firsts)
