@@ -33,13 +33,20 @@ def fingerprint(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()
 
 
-def latest_job(kind: str, subject: str, fingerprint_: str) -> PdfJob | None:
-    """The newest job for this PDF and data, in whatever state; abandoned ones are marked failed."""
-    job = PdfJob.objects.for_subject(kind, subject).filter(fingerprint=fingerprint_).first()
-    if job is not None and job.is_abandoned:
+def newest_job(jobs, *, mark_abandoned: bool = True) -> PdfJob | None:
+    """The newest of `jobs`, in whatever state. One a worker took and never finished is marked failed
+    first, unless `mark_abandoned` is off (a caller holding a lock the worker wants next must not
+    wait for the job's row)."""
+    job = jobs.first()
+    if job is not None and job.is_abandoned and mark_abandoned:
         abandon(job)
         job.refresh_from_db()
     return job
+
+
+def latest_job(kind: str, subject: str, fingerprint_: str) -> PdfJob | None:
+    """The newest job for this PDF and data, in whatever state; an abandoned one is marked failed."""
+    return newest_job(PdfJob.objects.for_subject(kind, subject).filter(fingerprint=fingerprint_))
 
 
 def abandon(job: PdfJob) -> None:

@@ -12,7 +12,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from authorities.documents import abandon, claim, fail
+from authorities.documents import claim, fail, newest_job
 from authorities.models import CabinetReport, PdfJob
 
 logger = logging.getLogger(__name__)
@@ -22,11 +22,8 @@ def last_issue_job(report: CabinetReport, *, mark_abandoned: bool = True) -> Pdf
     """The report's latest issue job, if any (an abandoned one is marked failed first, unless
     `mark_abandoned` is off: the caller holds the report's lock, and the worker takes the job's
     lock before the report's, so waiting here for the job's row could deadlock)."""
-    job = PdfJob.objects.for_subject(PdfJob.Kind.ISSUE, f"report:{report.pk}").defer("pdf", "html").first()
-    if job is not None and job.is_abandoned and mark_abandoned:
-        abandon(job)
-        job.refresh_from_db()
-    return job
+    jobs = PdfJob.objects.for_subject(PdfJob.Kind.ISSUE, f"report:{report.pk}").defer("pdf", "html")
+    return newest_job(jobs, mark_abandoned=mark_abandoned)
 
 
 def pending_issue(report: CabinetReport, *, mark_abandoned: bool = True) -> PdfJob | None:
