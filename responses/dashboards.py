@@ -181,17 +181,17 @@ def council_dashboard(authority):
 
 def comparison_cell(url, statuses):
     """One council's position on one recommendation, as the matrix cell's HTML: the status in words
-    (with how many parts, where it answers part by part), linking to the response."""
+    (with how many parts, for the parts it answers one by one; a whole answer is shown as it is)."""
     if not statuses:
         return format_html('<a class="govuk-link app-cell-link" href="{}">No response</a>', url)
-    parts = any(letter for letter, _ in statuses)
-    counts = tuple(Counter(status for _, status in statuses).items())
-    return format_html('<a class="app-cell-link" href="{}">{}</a>', url, status_tags(counts, parts))
+    counts = tuple(Counter((status, bool(letter)) for letter, status in statuses).items())
+    return format_html('<a class="app-cell-link" href="{}">{}</a>', url, status_tags(counts))
 
 
 @lru_cache(maxsize=512)
-def status_tags(counts, parts):
-    """Status tags for a cell; the same few combinations recur thousands of times in the matrix."""
+def status_tags(counts):
+    """Status tags for a cell, from ((status, is a part), how many) pairs; the same few combinations
+    recur thousands of times in the matrix."""
     return format_html_join(
         " ",
         '<strong class="govuk-tag app-tag--small {}">{}{}</strong>',
@@ -199,9 +199,9 @@ def status_tags(counts, parts):
             (
                 status_tag_class(status),
                 Status(status).label,
-                f" ({count} part{'s' if count != 1 else ''})" if parts else "",
+                f" ({count} part{'s' if count != 1 else ''})" if is_part else "",
             )
-            for status, count in counts
+            for (status, is_part), count in counts
         ),
     )
 

@@ -212,8 +212,14 @@ def test_an_administrator_who_is_not_a_superuser_has_only_the_admin_permissions_
     client.force_login(administrator_not_superuser)
     assert "have permission to view or edit anything" in visible_text(client.get(reverse("admin:index")))
     assert client.get(users).status_code == 403
+    home = visible_text(client.get(reverse("home")))
+    assert "As an administrator you can update any council's responses from its pages." in home
+    assert "manage users" not in home
     client.force_login(administrator)
     assert client.get(users).status_code == 200
+    assert "and manage users, councils and reference data in administration ." in visible_text(
+        client.get(reverse("home"))
+    )
 
 
 # Unknown councils, recommendations and parts

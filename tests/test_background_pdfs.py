@@ -337,6 +337,10 @@ def test_issuing_queues_the_render_and_the_report_is_issued_only_when_its_pdf_is
     assert bytes(report.pdf) == b"%PDF-1.7 render 1"
     assert report.pdf_sha256 == pdf.checksum(b"%PDF-1.7 render 1")
     assert "Issued" in visible_text(clerk_client.get(issuable.get_absolute_url()))
+    assert clerk_client.get(issuable.get_absolute_url(), headers={"Accept": "application/json"}).json() == {
+        "state": "issued",
+        "message": "",
+    }
 
 
 def test_asking_to_issue_again_while_it_is_being_issued_makes_no_second_job(clerk_client, issuable, renders):
@@ -357,6 +361,11 @@ def test_a_report_changed_after_it_was_sent_to_be_issued_is_not_issued(clerk_cli
     assert "The report has not been issued" in page
     assert "The report was changed after it was sent to be issued." in page
     assert "Try issuing the report again" in page
+    # The waiting page's script is told to stop waiting.
+    assert clerk_client.get(issuable.get_absolute_url(), headers={"Accept": "application/json"}).json() == {
+        "state": "failed",
+        "message": "",
+    }
 
 
 def test_an_issue_that_fails_while_rendering_leaves_the_draft_as_it_was(clerk_client, issuable, monkeypatch):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from authorities.models import Authority
 from recommendations.models import Commitment, Recommendation, Theme
 from responses.models import LocalResponse, Rag, Status
+from responses.services import record_progress
 
 from .helpers import visible_text
 from .varied import AWAITING, OVERDUE, STALE, label_of, varied_data  # noqa: F401
@@ -111,6 +112,36 @@ def test_comparison_cells_say_each_status_in_words(client, chair_darlington):
     # Central Bedfordshire answers recommendation 2 part by part.
     assert "Awaiting national guidance or action (7 parts)" in html
     assert "In progress (3 parts)" in html
+
+
+def test_a_matrix_cell_counts_parts_only_for_the_parts_answered_one_by_one(client, chair_darlington, varied):
+    # Darlington answers recommendation 2 part by part, (a) to (c), and now also as a whole.
+    two = Recommendation.objects.get(number=2)
+    record_progress(
+        authority=varied.darlington,
+        recommendation=two,
+        part=None,
+        by=varied.officer,
+        expected_version=0,
+        text="Darlington's answer to the whole of recommendation 2.",
+        status=Status.ONGOING,
+        rag=Rag.GREEN,
+        lead_officer="",
+        target_date=None,
+        target_date_reason="",
+        evidence="",
+        note="Recorded for the test.",
+    )
+    client.force_login(chair_darlington)
+    html = client.get(reverse("responses:comparison") + "?council=darlington").content.decode()
+    href = reverse("responses:detail", args=["darlington", 2])
+    cell = re.search(rf'<a class="app-cell-link" href="{href}">(.*?)</a>', html, re.S).group(1)
+    assert re.findall(r"<strong[^>]*>(.*?)</strong>", cell) == [
+        "Ongoing (embedded in practice)",
+        "Complete (1 part)",
+        "In progress (1 part)",
+        "Not started (1 part)",
+    ]
 
 
 def test_comparison_filters_by_theme_status_rag_body_and_council(client, chair_darlington):

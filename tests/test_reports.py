@@ -440,6 +440,20 @@ ONE_CHANGE = {
 }
 
 
+def test_a_rag_cleared_back_to_not_rated_is_named_as_a_change(issued, clerk_darlington, monkeypatch):
+    change_darlington_response(51, rag=Rag.RED)
+    between = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: between", meeting=issued.meeting
+    )
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    services.issue_report(report=between, by=clerk_darlington, expected_version=between.version)
+    change_darlington_response(51, rag=Rag.NOT_RATED)
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
+    )
+    assert [str(each) for each in build_report(later).changes] == ["51: RAG from Red to Not rated."]
+
+
 @pytest.mark.parametrize("what", ONE_CHANGE)
 def test_the_next_report_names_exactly_the_one_thing_that_changed(
     clerk_client, issued, clerk_darlington, what
