@@ -314,13 +314,16 @@ class CabinetReport(models.Model):
         "background",
         "summary",
         "recommendations_to_members",
+        "as_at",
         "director_name",
         "director_title",
         "background_papers",
         "contact_officer",
         "contact_details",
+        "council_narrative",
         "further_information",
         "include_changes",
+        "list_all_recommendations",
         "outcome_of_consultation",
     )
 
@@ -353,6 +356,24 @@ class CabinetReport(models.Model):
         default=list,
         blank=True,
         help_text='The implications table as [{"heading": ..., "text": ...}], in order.',
+    )
+    as_at = models.DateField(
+        "figures as at",
+        null=True,
+        blank=True,
+        help_text="The date the report's figures describe; blank for the date of the meeting.",
+    )
+    council_narrative = models.TextField(
+        "the council's own account",
+        blank=True,
+        help_text="The council's narrative that opens the main report, in its own words; prefilled from "
+        "its own documents where there are any. Paragraphs separated by a blank line.",
+    )
+    list_all_recommendations = models.BooleanField(
+        "list all 58 recommendations in Appendix 1",
+        default=False,
+        help_text="Otherwise Appendix 1 lists those the council has answered and names the rest in one "
+        "paragraph.",
     )
     further_information = models.TextField(
         "further information and analysis",
@@ -387,6 +408,10 @@ class CabinetReport(models.Model):
     pdf = models.BinaryField(null=True, blank=True, editable=False, help_text="The issued PDF, as issued.")
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
     page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    docx = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="The issued report as a Word document, as issued."
+    )
+    docx_sha256 = models.CharField("Word document SHA-256", max_length=64, blank=True, editable=False)
     snapshot = models.JSONField(
         null=True, blank=True, editable=False, help_text="The data the issued PDF was built from."
     )

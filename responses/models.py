@@ -360,6 +360,11 @@ class ProgressUpdate(SourcedModel):
     target_date_before = models.DateField(null=True, blank=True)
     target_date_after = models.DateField(null=True, blank=True)
     target_date_reason = models.TextField(blank=True, help_text="Why the target date moved, if it did.")
+    # The whole response as this update left it (with status_after, rag_after and target_date_after),
+    # so the state on any date can be rebuilt from the timeline alone: reports as at a meeting.
+    text_after = models.TextField("response after", blank=True)
+    lead_officer_after = models.CharField(max_length=150, blank=True)
+    evidence_after = models.TextField(blank=True)
     note = models.TextField()
     response_version = models.PositiveIntegerField(
         default=1, help_text="The response's version once this update was saved."

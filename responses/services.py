@@ -106,6 +106,9 @@ def record_progress(
             target_date_before=target_before,
             target_date_after=response.target_date,
             target_date_reason=response.target_date_reason if moved else "",
+            text_after=response.text,
+            lead_officer_after=response.lead_officer,
+            evidence_after=response.evidence,
             note=note,
             response_version=response.version,
         )

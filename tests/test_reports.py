@@ -61,12 +61,17 @@ def report_form_post(report, **changes):
             "background_papers",
             "contact_officer",
             "contact_details",
+            "council_narrative",
             "further_information",
             "outcome_of_consultation",
         )
     }
+    if report.as_at:
+        data.update(as_at_day=report.as_at.day, as_at_month=report.as_at.month, as_at_year=report.as_at.year)
     if report.include_changes:
         data["include_changes"] = "on"
+    if report.list_all_recommendations:
+        data["list_all_recommendations"] = "on"
     for index, row in enumerate(report.implications):
         data[f"implication_{index}"] = row["text"]
     data["version"] = str(report.version)
@@ -353,6 +358,8 @@ def edit_values(report):
         if not name.startswith(("impl", "ver"))
     }
     values["include_changes"] = report.include_changes
+    values["list_all_recommendations"] = report.list_all_recommendations
+    values["as_at"] = report.as_at
     values["implications"] = report.implications
     return values
 

@@ -514,6 +514,10 @@ def changes_between(snapshot, responses):
     return changes
 
 
+def json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def snapshot(content: ReportContent) -> dict:
     """The data an issued report was built from: what the next report compares with."""
     report = content.report
@@ -524,7 +528,8 @@ def snapshot(content: ReportContent) -> dict:
         "meeting": str(content.meeting) if content.meeting else None,
         "compared_with": content.previous.pk if content.previous else None,
         "narrative": {
-            name: getattr(report, name) for name in (*CabinetReport.NARRATIVE_FIELDS, "implications")
+            name: json_value(getattr(report, name))
+            for name in (*CabinetReport.NARRATIVE_FIELDS, "implications")
         },
         "responses": {
             response_key(response): snapshot_of_response(response) for response in content.responses

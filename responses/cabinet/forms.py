@@ -68,11 +68,23 @@ class ReportForm(forms.Form):
         "Recommendations to Members",
         hint='One to a line. They are lettered (a), (b) ... after "It is recommended that:-".',
     )
+    as_at = GovukDateField(
+        label="Figures as at",
+        required=False,
+        help_text="Leave blank for the date of the meeting. For example, 1 7 2009",
+    )
     director_name = line_field("Director's name", limit=100)
     director_title = line_field("Director's job title")
     background_papers = text_field("Background papers", required=False, hint="One to a line.")
     contact_officer = line_field("Contact officer", limit=100)
     contact_details = line_field("Contact details", hint="For example, Extension 2861.")
+    council_narrative = text_field(
+        "The council's own account",
+        required=False,
+        rows=12,
+        hint="Opens the main report, before the progress summary: what the council has done and "
+        "plans, in its own words. Separate paragraphs with a blank line. Each is numbered.",
+    )
     further_information = text_field(
         "Further information and analysis",
         required=False,
@@ -82,6 +94,10 @@ class ReportForm(forms.Form):
     )
     include_changes = forms.BooleanField(
         label="Include what has changed since the last issued report", required=False
+    )
+    list_all_recommendations = forms.BooleanField(
+        label="List all 58 recommendations in Appendix 1, not only those the council has answered",
+        required=False,
     )
     outcome_of_consultation = text_field("Outcome of consultation", required=False, rows=2)
     version = forms.IntegerField(
