@@ -27,6 +27,16 @@ class Authority(SourcedModel):
     director_title = models.CharField(max_length=150, blank=True)
     contact_officer = models.CharField(max_length=100, blank=True)
     contact_details = models.CharField(max_length=150, blank=True, help_text='e.g. "Extension 2861".')
+    own_account = models.TextField(
+        "the council's own account",
+        blank=True,
+        help_text="The council's account of its response in its own words, from its own document where "
+        "there is one (paragraphs separated by a blank line): a new Cabinet report opens its main report "
+        "with it.",
+    )
+    own_account_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the account comes from, in words a reader can follow."
+    )
 
     class Meta:
         ordering = ["name"]

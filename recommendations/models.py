@@ -94,6 +94,12 @@ class Recommendation(SourcedModel):
     text = models.TextField(
         help_text="Verbatim text; for a recommendation with lettered parts, the words before the parts."
     )
+    short_title = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="A few words naming the recommendation wherever its number alone would stand. Editorial: "
+        "the report gives none; written for the tracker and correctable here.",
+    )
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendations")
     theme_basis = models.CharField(
         max_length=200,
@@ -118,6 +124,11 @@ class Recommendation(SourcedModel):
     def get_absolute_url(self):
         return reverse("recommendations:detail", args=[self.number])
 
+    @property
+    def numbered_title(self):
+        """ "24. Workforce strategy": the number and short title, or the number alone without one."""
+        return f"{self.number}. {self.short_title}" if self.short_title else str(self.number)
+
 
 class RecommendationPart(SourcedModel):
     """A lettered part of a recommendation (2 has ten, 19 three, 24 four, 26 three)."""
@@ -125,6 +136,9 @@ class RecommendationPart(SourcedModel):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="parts")
     letter = models.CharField(max_length=1, help_text="a, b, c ... in the order the report lists them.")
     text = models.TextField(help_text="Verbatim text of the part.")
+    short_title = models.CharField(
+        max_length=80, blank=True, help_text="A few words naming the part. Editorial, as for recommendations."
+    )
 
     class Meta:
         ordering = ["recommendation__number", "letter"]
@@ -134,6 +148,12 @@ class RecommendationPart(SourcedModel):
 
     def __str__(self):
         return f"{self.recommendation.number}({self.letter})"
+
+    @property
+    def numbered_title(self):
+        """ "2(a). Check access to social care": the part's label and short title."""
+        label = f"{self.recommendation.number}({self.letter})"
+        return f"{label}. {self.short_title}" if self.short_title else label
 
 
 def source_order(field="source"):

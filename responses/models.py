@@ -285,6 +285,11 @@ class LocalResponse(SourcedModel):
             raise ValidationError({"part": "That part belongs to a different recommendation."})
 
     @property
+    def numbered_title(self):
+        """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title."""
+        return self.part.numbered_title if self.part_id else self.recommendation.numbered_title
+
+    @property
     def label(self):
         if self.part_id:
             return f"Recommendation {self.recommendation.number}({self.part.letter})"
