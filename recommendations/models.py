@@ -229,7 +229,11 @@ class Commitment(SourcedModel):
 
     @property
     def is_past_due(self):
-        return self.due_date is not None and self.due_date < timezone.localdate()
+        return self.is_past_due_on(timezone.localdate())
+
+    def is_past_due_on(self, day):
+        """Whether the commitment's due date had passed on `day` (a report as at a meeting asks)."""
+        return self.due_date is not None and self.due_date < day
 
 
 class CommitmentLink(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +107,11 @@ TIMELINE_ORDER = (
 STALE_AFTER = timedelta(days=90)
 
 
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day` in the council's time zone: "as at 1 July 2009" means by its end."""
+    return timezone.make_aware(datetime.datetime.combine(day + timedelta(days=1), datetime.time.min))
+
+
 def overdue_q(prefix=""):
     """Overdue, as a database filter: the target date has passed (it is before today, in the council's
     time zone) and the status is not a settled one. The same rule as LocalResponse.is_overdue, which
@@ -157,6 +163,18 @@ class LocalResponseQuerySet(models.QuerySet):
             .order_by("recommendation__number", "part__letter")
         )
 
+    def for_authority_as_at(self, authority, day: datetime.date | None = None) -> list["LocalResponse"]:
+        """for_authority() as a list, as the responses stood at the end of `day`: as they stand now for
+        today (or no day), rebuilt from the timeline (as_at) for a day gone by."""
+        if day is None or day >= timezone.localdate():
+            return list(self.for_authority(authority).select_related("recommendation"))
+        return (
+            self.filter(authority=authority)
+            .select_related("recommendation", "part")
+            .order_by("recommendation__number", "part__letter")
+            .as_at(day)
+        )
+
     def worklist(self, authority):
         """What a council needs to do next (one query): see worklist_of."""
         return worklist_of(
@@ -164,6 +182,26 @@ class LocalResponseQuerySet(models.QuerySet):
             .select_related("recommendation", "part")
             .order_by("recommendation__number", "part__letter")
         )
+
+    def as_at(self, day: datetime.date) -> list["LocalResponse"]:
+        """These responses as they stood at the end of `day`, rebuilt from their timelines: each as its
+        latest update in effect by then left it (ProgressUpdateQuerySet.in_effect_by). Responses first
+        recorded after `day` are left out. Returns a list (two queries); each response judges overdue
+        and stale on `day`, and says whether its state rests on an undated source document."""
+        latest = (
+            ProgressUpdate.objects.filter(response=models.OuterRef("pk"))
+            .in_effect_by(day)
+            .order_by("-effective", "-created_at", "-id")
+        )
+        responses = list(
+            self.annotate(state_update=models.Subquery(latest.values("pk")[:1])).filter(
+                state_update__isnull=False
+            )
+        )
+        updates = ProgressUpdate.objects.in_bulk([response.state_update for response in responses])
+        for response in responses:
+            response.take_state(updates[response.state_update], day)
+        return responses
 
     def with_last_update(self):
         """Annotate each response with the date (or the source's wording of it) of its latest update."""
@@ -262,6 +300,10 @@ class LocalResponse(SourcedModel):
 
     objects = LocalResponseQuerySet.as_manager()
 
+    # The day overdue and stale are judged on: today, unless the response was rebuilt as at a past
+    # day (LocalResponseQuerySet.as_at). Not a field.
+    reference_date = None
+
     class Meta:
         ordering = ["recommendation__number", "part__letter", "authority__name"]
         constraints = [
@@ -286,8 +328,20 @@ class LocalResponse(SourcedModel):
 
     @property
     def numbered_title(self):
-        """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title."""
-        return self.part.numbered_title if self.part_id else self.recommendation.numbered_title
+        """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title
+        (the part's own, for a part). Reads the part and recommendation already loaded: no query."""
+        if self.part_id:
+            label = f"{self.recommendation.number}({self.part.letter})"
+            return f"{label}. {self.part.short_title}" if self.part.short_title else label
+        return self.recommendation.numbered_title
+
+    @property
+    def rests_on_undated_source(self):
+        """Whether the response's latest update (as at its reference date) is a source document's
+        entry that gives no date. Needs with_last_update() or as_at()."""
+        return getattr(self, "last_update_dated", False) is None and bool(
+            getattr(self, "last_update_wording", "")
+        )
 
     @property
     def label(self):
@@ -297,17 +351,33 @@ class LocalResponse(SourcedModel):
 
     @property
     def is_overdue(self):
-        """Past its target date and not settled: the rule of overdue_q, for a response in hand."""
+        """Past its target date and not settled: the rule of overdue_q, for a response in hand, judged
+        on its reference date (today unless rebuilt as at another day)."""
         return (
             self.target_date is not None
-            and self.target_date < timezone.localdate()
+            and self.target_date < (self.reference_date or timezone.localdate())
             and self.status not in Status.settled()
         )
 
     @property
     def is_stale(self):
         """Not updated for 90 days (STALE_AFTER), or never updated in the tracker."""
-        return self.updated_at is None or self.updated_at < timezone.now() - STALE_AFTER
+        now = end_of(self.reference_date) if self.reference_date else timezone.now()
+        return self.updated_at is None or self.updated_at < now - STALE_AFTER
+
+    def take_state(self, update: "ProgressUpdate", day: datetime.date) -> None:
+        """Become the response as `update` left it, judged as at `day` (see LocalResponseQuerySet.as_at)."""
+        self.text = update.text_after
+        self.status = update.status_after
+        self.rag = update.rag_after
+        self.lead_officer = update.lead_officer_after
+        self.target_date = update.target_date_after
+        self.evidence = update.evidence_after
+        self.version = update.response_version
+        self.updated_at = update.created_at
+        self.last_update_dated = update.dated
+        self.last_update_wording = update.date_wording
+        self.reference_date = day
 
     @property
     def status_tag_class(self):
@@ -329,6 +399,12 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def timeline(self):
         """Updates newest first, with who made them."""
         return self.select_related("by").order_by(*TIMELINE_ORDER)
+
+    def in_effect_by(self, day: datetime.date):
+        """Updates in effect by the end of `day`: dated on or before it, or, for a source document's
+        entry that gives no date, recorded by then (the reference data records such an entry at the
+        date it infers for the document). Annotated `effective`, the date each counts from."""
+        return self.alias(effective=Coalesce("dated", TruncDate("created_at"))).filter(effective__lte=day)
 
     # Bulk writes would go round the model's own guard; the database refuses them too (migration 0002).
     def update(self, **kwargs):

@@ -42,7 +42,10 @@ def in_the_export(authority):
 
 
 def in_appendix_1(authority):
-    content = build_report(default_report(authority))
+    """Recommendation 2 in Appendix 1 of a report that lists all 58 (by default only those answered)."""
+    report = default_report(authority)
+    report.list_all_recommendations = True
+    content = build_report(report)
     rows = [row for _, rows in content.appendix for row in rows if row.recommendation.number == 2]
     return [
         (row.part.letter if row.part else WHOLE, row.response is not None)
@@ -73,6 +76,13 @@ def test_the_page_the_export_and_the_report_lay_out_a_councils_answers_alike(
     assert on_the_page(officer_client, darlington) == laid_out
     assert in_the_export(darlington) == laid_out
     assert in_appendix_1(darlington) == laid_out
+    # By default Appendix 1 lists only what the council answered, and names the rest in a paragraph.
+    listed_by_default = build_report(default_report(darlington))
+    in_appendix = any(
+        row.recommendation.number == 2 for _, rows in listed_by_default.appendix for row in rows
+    )
+    named_as_unanswered = 2 in [rec.number for rec in listed_by_default.unlisted]
+    assert (in_appendix, named_as_unanswered) == ((True, False) if answered else (False, True))
 
 
 def test_appendix_1_puts_the_words_before_the_parts_above_a_part_by_part_answer(darlington):

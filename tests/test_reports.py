@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from authorities import pdf
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, Membership
 from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
 from responses.cabinet import services
-from responses.cabinet.content import DELIVERY_COLUMNS, build_report, default_report
+from responses.cabinet.content import DELIVERY_COLUMNS, build_report, default_report, issued_on
 from responses.cabinet.forms import ReportForm
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
@@ -28,6 +29,10 @@ from .helpers import visible_text
 from .pdftools import pdf_info, pdf_text, squeeze
 from .test_query_counts import add_councils
 from .worker import run_queued_tasks
+
+# The meeting the `draft` report goes to: four weeks ahead, so the report is as at today.
+MEETING_DAY = timezone.localdate() + datetime.timedelta(days=28)
+MEETING = f"Darlington Cabinet, {MEETING_DAY:%-d %B %Y}"
 
 PREPARERS = ("clerk_darlington", "officer_darlington", "administrator")
 NOT_PREPARERS = ("officer_newcastle", "chair_darlington", "outsider")
@@ -87,13 +92,14 @@ def clerk_client(client, clerk_darlington):
 
 @pytest.fixture
 def draft(darlington, clerk_darlington):
-    """A draft report of Darlington's for a Cabinet on 21 July 2009, its narrative from the defaults."""
+    """A draft report of Darlington's for a Cabinet four weeks ahead, its narrative from the defaults:
+    as at today, so today's changes are in it."""
     return services.create_report(
         authority=darlington,
         by=clerk_darlington,
         title="Laming: progress in Darlington",
         new_meeting_kind=Meeting.Kind.CABINET,
-        new_meeting_date=datetime.date(2009, 7, 21),
+        new_meeting_date=MEETING_DAY,
     )
 
 
@@ -277,10 +283,12 @@ def test_the_progress_summary_names_what_is_overdue_and_what_awaits_national_gui
         "51: target date 30 September 2009; in progress; lead officer Jenni Cooke"
     ) in preview
     assert "5 responses await national guidance or action" in preview
+    # Darlington's report on the Action Plan (seed 000) is on record, undated: this one follows it.
     assert (
-        "This is the first report on the Laming recommendations issued from the tracker for Darlington"
-        in preview
-    )
+        "Since the report to the Darlington Cabinet of May 2009, which is not dated (The Protection of "
+        "Children in England Action Plan), 1 response has changed: 51: target date from none to "
+        "30 September 2009; lead officer now Jenni Cooke."
+    ) in preview
 
 
 # Issuing: frozen for good
@@ -317,7 +325,7 @@ def test_clerk_issues_a_report_and_downloads_the_stored_pdf(clerk_client, draft,
     assert int(info["Pages"]) == report.page_count
     text = pdf_text(download.content)
     assert f"Issued {report.issued_at:%-d %B %Y}" in text
-    assert "Report to Cabinet, 21 July 2009" in text
+    assert f"Report to Cabinet, {MEETING_DAY:%-d %B %Y}" in text
     assert "Draft" not in text
 
 
@@ -413,14 +421,14 @@ def test_a_later_report_says_what_changed_since_the_last_issued_report(
     later = services.create_report(
         authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
     )
-    assert "It follows the report to the Darlington Cabinet, 21 July 2009." in later.purpose
+    assert f"It follows the report to the {MEETING}, issued on {issued_on(issued)}." in later.purpose
 
     preview = visible_text(
         clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
     )
     when = f"{issued.issued_at:%-d %B %Y}"
     assert (
-        f"Since the report issued on {when} for the Darlington Cabinet, 21 July 2009, "
+        f"Since the report to the {MEETING}, issued on {when}, "
         "2 responses have changed: 51: status from In progress to Complete; RAG from Not rated to Green. "
         "53: response text revised."
     ) in preview
@@ -477,8 +485,7 @@ def test_the_next_report_names_exactly_the_one_thing_that_changed(
     )
     when = f"{issued.issued_at:%-d %B %Y}"
     assert (
-        f"Since the report issued on {when} for the Darlington Cabinet, 21 July 2009, "
-        f"1 response has changed: 51: {named}."
+        f"Since the report to the {MEETING}, issued on {when}, 1 response has changed: 51: {named}."
     ) in preview
 
 
@@ -492,8 +499,7 @@ def test_the_next_report_says_nothing_changed_when_nothing_did(clerk_client, iss
     )
     when = f"{issued.issued_at:%-d %B %Y}"
     assert (
-        f"Nothing in Darlington's responses has changed since the report issued on {when} "
-        "for the Darlington Cabinet, 21 July 2009."
+        f"Nothing in the Council's responses has changed since the report to the {MEETING}, issued on {when}."
     ) in preview
 
 
@@ -560,10 +566,11 @@ def test_an_issued_report_shows_on_the_council_page_as_what_cabinet_was_told(cli
     client.force_login(outsider)
     page = visible_text(client.get(reverse("authorities:detail", args=["darlington"])))
     assert (
-        "Cabinet reports What the Cabinet was told on 21 July 2009 : Laming: progress in Darlington" in page
+        f"Cabinet reports What the Cabinet was told on {MEETING_DAY:%-d %B %Y} : "
+        "Laming: progress in Darlington" in page
     )
     listing = visible_text(client.get(reverse("authorities:reports", args=["darlington"])))
-    assert "Darlington Cabinet, 21 July 2009 Laming: progress in Darlington" in listing
+    assert f"{MEETING} Laming: progress in Darlington" in listing
     assert f"Download the report issued {issued.issued_at:%-d %B %Y} (PDF," in listing
 
 
@@ -682,8 +689,10 @@ def test_report_pages_query_counts_are_pinned_whatever_the_number_of_councils(
             == 200
         )
     # session, user, report with council and meeting, memberships, then the report's data: recommendations
-    # with themes, parts, the council's responses, the last issued report, commitments, their links
-    with django_assert_num_queries(10):
+    # with themes, parts, the council's responses, commitments, their links; and the last report to the
+    # Cabinet: the last issued report, the council's meetings on record, the day of its undated one (the
+    # Action Plan report of seed 000) and its responses as at that day (responses, their updates)
+    with django_assert_num_queries(14):
         assert (
             clerk_client.get(reverse("authorities:report_preview", args=["darlington", draft.pk])).status_code
             == 200
@@ -722,15 +731,16 @@ def test_the_draft_pdf_query_count_is_pinned_whatever_the_number_of_councils(
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: pdf.RenderedPDF(b"%PDF-stub", 1))  # queries only
     url = reverse("authorities:cabinet_report_pdf", args=["darlington"])
     # session, user, council, memberships, then the default narrative: its implications rows, the last
-    # issued report; then the report's data: recommendations with themes, parts, the council's responses,
-    # the last issued report (for changes since), commitments, their links; then the PDF job for this
+    # report to the Cabinet (the last issued report, meetings on record, the undated one's day); then the
+    # report's data: recommendations with themes, parts, the council's responses, the last report again
+    # (three) and the responses as at its day (two), commitments, their links; then the PDF job for this
     # data (none yet), and queueing one: savepoint, the job, the worker's task, the task's id, release;
     # then how many jobs are ahead of it, for the waiting page
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(25):
         assert clerk_client.get(url).status_code == 202
     run_queued_tasks()
     # the same, then the PDF job for this data, which is ready
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(19):
         assert clerk_client.get(url).status_code == 200
 
 

@@ -16,12 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, lettered
 from recommendations.models import Commitment, Recommendation
 
-from ..models import LocalResponse, Rag, Status, answer_layout
+from ..models import LocalResponse, ProgressUpdate, Rag, Status, answer_layout
 
 SNAPSHOT_FORMAT = 1
 DEFAULT_TITLE = "The Protection of Children in England: progress on Lord Laming's recommendations"
@@ -137,10 +139,48 @@ class AppendixRow:
 
 @dataclass
 class CommitmentStanding:
+    """A line of Appendix 2: a commitment, the recommendations it answers (and whether a source says so
+    or the link is inferred), and the council's standing on them."""
+
     commitment: Commitment
     past_due: bool
     recommendation_numbers: list[int]
     standing: list[str]
+    stated: list[int] = field(default_factory=list)
+    inferred: list[int] = field(default_factory=list)
+    same_as_above: bool = False  # answers the same recommendations as the commitment above it
+
+    @property
+    def links_line(self):
+        """ "Stated in a source: 6, 7. Inferred: 39." """
+        parts = []
+        if self.stated:
+            parts.append(f"Stated in a source: {', '.join(map(str, self.stated))}.")
+        if self.inferred:
+            parts.append(f"Inferred: {', '.join(map(str, self.inferred))}.")
+        return " ".join(parts)
+
+
+@dataclass
+class Previous:
+    """The last report to the same body before this one: one issued from the tracker (its snapshot holds
+    what it told the meeting) or a meeting already on record from the council's documents (its figures
+    rebuilt from the timeline as at its date)."""
+
+    meeting: Meeting | None
+    report: CabinetReport | None = None
+    day: datetime.date | None = None  # the day its figures describe; None where that is not known
+
+    def __str__(self):
+        """ "the report to the Darlington Cabinet, 28 April 2009 (The Laming Report, ...)" """
+        if self.report is not None:
+            meeting = f" to the {self.report.meeting}," if self.report.meeting else ""
+            return f"the report{meeting} issued on {issued_on(self.report)}"
+        if self.meeting.date is None and self.day is not None:
+            where = f"{self.meeting.authority.short_name} {self.meeting.get_kind_display()}"
+            title = self.meeting.report_title
+            return f"the report to the {where} of {self.day:%B %Y}, which is not dated ({title})"
+        return f"the report to the {self.meeting} ({self.meeting.report_title})"
 
 
 @dataclass
@@ -168,10 +208,12 @@ class ReportContent:
     totals: ThemeProgress
     appendix: list[tuple[object, list[AppendixRow]]]
     commitment_groups: list[tuple[str, list[CommitmentStanding]]]
-    previous: CabinetReport | None
+    previous: Previous | None
     changes: list[Change] | None
     responses: list[LocalResponse]
     draft: bool
+    unlisted: list[Recommendation] = field(default_factory=list)  # left out of Appendix 1: no response
+    warnings: list[str] = field(default_factory=list)  # for the clerk, never printed in the report
 
     @property
     def delivery_headings(self):
@@ -199,18 +241,44 @@ class Numbering:
 # Reading the records
 
 
-def build_report(report: CabinetReport, *, as_at: datetime.date | None = None) -> ReportContent:
-    """Gather everything `report` shows from the council's records as they stand now.
+def report_as_at(report: CabinetReport) -> datetime.date:
+    """The day a report's figures describe: the clerk's choice, else the meeting's date, and never a day
+    still to come (nothing is known of it yet)."""
+    today = timezone.localdate()
+    meeting_day = report.meeting.date if report.meeting_id and report.meeting else None
+    return min(report.as_at or meeting_day or today, today)
 
-    Queries: the council's responses, recommendations with themes, their parts, commitments, their
-    links with recommendations, and the last issued report (for "changes since"), six in all; the
-    council and meeting come with the report.
+
+def clerk_warnings(report: CabinetReport, as_at: datetime.date) -> list[str]:
+    """What a clerk should know before sending the report: the meeting has been held, or the figures
+    describe a day after it."""
+    warnings = []
+    meeting = report.meeting if report.meeting_id else None
+    if meeting is not None and meeting.date is not None and not report.is_issued:
+        if meeting.date < timezone.localdate():
+            warnings.append(f"The meeting on {format_date(meeting.date)} has already taken place.")
+        if as_at > meeting.date:
+            warnings.append(
+                f"The figures are as at {format_date(as_at)}, "
+                f"after the meeting on {format_date(meeting.date)}."
+            )
+    return warnings
+
+
+def build_report(report: CabinetReport, *, as_at: datetime.date | None = None) -> ReportContent:
+    """Gather everything `report` shows from the council's records as they stood on its as-at date
+    (report_as_at: the meeting's date unless the clerk chose another; rebuilt from the timeline for a
+    day gone by).
+
+    Queries: the council's responses (two, as at a past day), recommendations with themes, their parts,
+    commitments, their links, and the previous report or meeting (for "changes since"); the council
+    and meeting come with the report.
     """
     authority = report.authority
-    as_at = as_at or timezone.localdate()
+    as_at = as_at or report_as_at(report)
     recommendations = list(Recommendation.objects.for_list())
     by_id = {rec.pk: rec for rec in recommendations}
-    responses = list(LocalResponse.objects.for_authority(authority))
+    responses = LocalResponse.objects.for_authority_as_at(authority, as_at)
     by_recommendation = {}
     for response in responses:
         response.recommendation = by_id[response.recommendation_id]  # no query per response
@@ -222,15 +290,10 @@ def build_report(report: CabinetReport, *, as_at: datetime.date | None = None) -
     ]
     totals = theme_progress(None, recommendations, by_recommendation)
 
-    previous = None
+    previous = previous_report(report, as_at)
     changes = None
-    if report.include_changes:
-        if report.is_issued:
-            previous = report.compared_with
-        else:
-            previous = CabinetReport.objects.defer("pdf").last_issued_before(report)
-        if previous is not None:
-            changes = changes_between(previous.snapshot or {}, responses)
+    if report.include_changes and previous is not None:
+        changes = changes_since(previous, authority, responses)
 
     numbering = Numbering()
     summary_sections = summary_report(report, numbering)
@@ -239,6 +302,11 @@ def build_report(report: CabinetReport, *, as_at: datetime.date | None = None) -
         "Outcome of Consultation",
         [numbering(text) for text in paragraphs_of(report.outcome_of_consultation)],
         "outcome-of-consultation",
+    )
+    listed = (
+        recommendations
+        if report.list_all_recommendations
+        else [rec for rec in recommendations if rec.pk in by_recommendation]
     )
     return ReportContent(
         report=report,
@@ -251,12 +319,77 @@ def build_report(report: CabinetReport, *, as_at: datetime.date | None = None) -
         implications=report.implications,
         themes=themes,
         totals=totals,
-        appendix=appendix(themes, by_recommendation),
-        commitment_groups=commitment_standings(by_recommendation),
+        appendix=appendix(themes, by_recommendation, listed),
+        commitment_groups=commitment_standings(by_recommendation, as_at),
         previous=previous,
         changes=changes,
         responses=responses,
         draft=not report.is_issued,
+        unlisted=[rec for rec in recommendations if rec not in listed],
+        warnings=clerk_warnings(report, as_at),
+    )
+
+
+# The last report to the same body
+
+
+def meeting_day(meeting: Meeting) -> datetime.date | None:
+    """The day a meeting's report describes: its date, or for an undated meeting on record, the day the
+    reference data places the council's document that went to it (its responses were taken from it)."""
+    if meeting.date is not None:
+        return meeting.date
+    if not meeting.source_document:
+        return None
+    return (
+        ProgressUpdate.objects.filter(
+            response__authority_id=meeting.authority_id, source_document=meeting.source_document
+        )
+        .annotate(day=TruncDate("created_at"))
+        .aggregate(latest=Max("day"))["latest"]
+    )
+
+
+def previous_report(report: CabinetReport, as_at: datetime.date) -> Previous | None:
+    """The last report to the same body (Cabinet, say) before this one: the latest of the council's
+    reports issued from the tracker and its meetings on record that took a report, before this report's
+    meeting (or its as-at date, without one)."""
+    meeting = report.meeting if report.meeting_id else None
+    kind = meeting.kind if meeting else Meeting.Kind.CABINET
+    before = (meeting_day(meeting) if meeting else None) or as_at
+    candidates = []
+    issued = CabinetReport.objects.defer("pdf").last_issued_before(report)
+    if issued is not None and (issued.meeting is None or issued.meeting.kind == kind):
+        snapshot_day = (issued.snapshot or {}).get("as_at")
+        day = datetime.date.fromisoformat(snapshot_day) if snapshot_day else issued.issued_at.date()
+        candidates.append((day, 1, Previous(meeting=issued.meeting, report=issued, day=day)))
+    # Meetings on record: from the council's own documents (a source is named), a report went to them
+    # outside the tracker. A meeting made in the tracker for a draft is not one.
+    on_record = (
+        Meeting.objects.filter(authority_id=report.authority_id, kind=kind)
+        .exclude(report_title="")
+        .exclude(source_document="")
+        .exclude(cabinet_reports__status=CabinetReport.Status.ISSUED)
+        .select_related("authority")
+    )
+    if meeting is not None:
+        on_record = on_record.exclude(pk=meeting.pk)
+    for earlier in on_record:
+        day = meeting_day(earlier)
+        if day is not None and day < before:
+            candidates.append((day, 0, Previous(meeting=earlier, day=day)))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda candidate: candidate[:2])[2]
+
+
+def changes_since(previous: Previous, authority: Authority, responses) -> list[Change]:
+    """What changed in the council's responses since the previous report: against what an issued report
+    recorded, or against the responses as they stood on a recorded meeting's day."""
+    if previous.report is not None:
+        return changes_between(previous.report.snapshot or {}, responses)
+    earlier = LocalResponse.objects.for_authority_as_at(authority, previous.day)
+    return changes_between(
+        {"responses": {response_key(r): snapshot_of_response(r) for r in earlier}}, responses
     )
 
 
@@ -273,15 +406,18 @@ def theme_progress(theme, recommendations, by_recommendation):
     )
 
 
-def appendix(themes, by_recommendation):
-    """Appendix 1 by theme: every recommendation, and each part where the council answers by parts.
-
-    A council answers a recommendation as a whole or part by part, as the response page shows it.
+def appendix(themes, by_recommendation, listed):
+    """Appendix 1 by theme: the `listed` recommendations (those the council answered, or all 58 where the
+    clerk chose), and each part where the council answers by parts; a theme with none listed is left
+    out. A council answers a recommendation as a whole or part by part, as the response page shows it.
     """
+    listed = {rec.pk for rec in listed}
     sections = []
     for progress in themes:
         rows = []
         for rec in progress.recommendations:
+            if rec.pk not in listed:
+                continue
             answers = {response.part_id: response for response in by_recommendation.get(rec.pk, [])}
             parts = list(rec.parts.all())
             layout = answer_layout(parts, answers)
@@ -293,37 +429,47 @@ def appendix(themes, by_recommendation):
                     rows.append(AppendixRow(str(rec.number), rec, response=response, show_parts=bool(parts)))
                 else:
                     rows.append(AppendixRow(f"{rec.number}({part.letter})", rec, part, response))
-        sections.append((progress.theme, rows))
+        if rows:
+            sections.append((progress.theme, rows))
     return sections
 
 
 def standing_on(rec, responses):
     """The council's statuses on one recommendation, as a line of Appendix 2."""
     if not responses:
-        return f"{rec.number}: No response recorded"
+        return f"{rec.numbered_title}: No response recorded"
     counts = Counter(response.status for response in responses)
     by_parts = any(response.part_id for response in responses)
     if len(counts) == 1:
         status, count = counts.most_common(1)[0]
         suffix = f" ({plural(count, 'part')})" if by_parts else ""
-        return f"{rec.number}: {Status(status).label}{suffix}"
+        return f"{rec.numbered_title}: {Status(status).label}{suffix}"
     ordered = ", ".join(f"{Status(status).label} ({counts[status]})" for status in Status if status in counts)
-    return f"{rec.number}: {ordered}"
+    return f"{rec.numbered_title}: {ordered}"
 
 
-def commitment_standings(by_recommendation):
-    """Appendix 2: the Government's commitments in the order made, each with the council's standing."""
+def commitment_standings(by_recommendation, as_at):
+    """Appendix 2: the Government's commitments in the order made, each with the council's standing on
+    the recommendations it answers; a list of recommendations shared with the commitment above is
+    given once."""
     groups = []
     for heading, commitments in groupby(Commitment.objects.for_list(), key=Commitment.group_heading):
         items = []
         for commitment in commitments:
-            recs = [link.recommendation for link in commitment.links.all()]
+            links = list(commitment.links.all())
+            recs = [link.recommendation for link in links]
+            numbers = [rec.number for rec in recs]
             items.append(
                 CommitmentStanding(
                     commitment=commitment,
-                    past_due=commitment.is_past_due,
-                    recommendation_numbers=[rec.number for rec in recs],
+                    past_due=commitment.is_past_due_on(as_at),
+                    recommendation_numbers=numbers,
                     standing=[standing_on(rec, by_recommendation.get(rec.pk, [])) for rec in recs],
+                    stated=[link.recommendation.number for link in links if link.basis == "stated"],
+                    inferred=[link.recommendation.number for link in links if link.basis != "stated"],
+                    same_as_above=bool(numbers)
+                    and bool(items)
+                    and items[-1].recommendation_numbers == numbers,
                 )
             )
         groups.append((heading, items))
@@ -346,28 +492,43 @@ def summary_report(report, numbering):
 
 
 def main_report(report, authority, themes, totals, previous, changes, numbering):
+    """The main report: the council's own account first, in its words, then the progress summary in
+    prose ("the Council", recommendations by number and short title), then the clerk's own further
+    paragraphs."""
     name = authority.short_name
+    sections = []
+    own_account = paragraphs_of(report.council_narrative)
+    if own_account:
+        sections.append(
+            Section(f"Implications for {name}", [numbering(text) for text in own_account], "own-account")
+        )
+
     total_recs = len(totals.recommendations)
     unanswered = total_recs - totals.answered
     by_parts = sorted({r.recommendation.number for r in totals.responses if r.part_id})
-    progress = [
-        numbering(
-            f"{name} has recorded {plural(len(totals.responses), 'response')} covering "
-            f"{totals.answered} of the {total_recs} recommendations"
-            + (
-                f"; {plural(unanswered, 'recommendation has', 'recommendations have')} no response recorded."
-                if unanswered
-                else "."
-            )
-            + (
-                f" It answers recommendation{'s' if len(by_parts) > 1 else ''} "
-                f"{', '.join(map(str, by_parts))} part by part."
-                if by_parts
-                else ""
-            )
-            + " By theme, in the order of Lord Laming's report:"
+    opening = (
+        f"The Council has recorded {plural(len(totals.responses), 'response')} covering "
+        f"{totals.answered} of the {total_recs} recommendations"
+        + (
+            f"; {plural(unanswered, 'recommendation has', 'recommendations have')} no response recorded yet."
+            if unanswered
+            else "."
         )
-    ]
+        + (
+            f" It answers recommendation{'s' if len(by_parts) > 1 else ''} "
+            f"{', '.join(map(str, by_parts))} part by part."
+            if by_parts
+            else ""
+        )
+    )
+    undated = [r for r in totals.responses if r.rests_on_undated_source]
+    if undated:
+        opening += (
+            f" {plural(len(undated), 'of these responses is', 'of these responses are')} taken from "
+            "a document of the Council's that gives no date, and counted from the earliest date it can "
+            "have been written."
+        )
+    progress = [numbering(opening + " By theme, in the order of Lord Laming's report:")]
     for theme in themes:
         progress.append(numbering(theme_sentence(theme)))
 
@@ -377,7 +538,7 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
             f"{plural(len(overdue), 'response is', 'responses are')} past "
             f"{'its' if len(overdue) == 1 else 'their'} target date and not yet complete:",
             items=[
-                f"{short_label(r)}: target date {format_date(r.target_date)}; {STATUS_PHRASES[r.status]}"
+                f"{r.numbered_title}: target date {format_date(r.target_date)}; {STATUS_PHRASES[r.status]}"
                 + (f"; lead officer {r.lead_officer}" if r.lead_officer else "")
                 for r in overdue
             ],
@@ -389,13 +550,13 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
     if awaiting:
         awaiting_paragraph = numbering(
             f"{plural(len(awaiting), 'response awaits', 'responses await')} national guidance or action, "
-            "so the next step is the Government's (Appendix 2 shows its commitments and their dates): "
-            f"{', '.join(short_label(r) for r in awaiting)}."
+            "so the next step is the Government's (Appendix 2 shows its commitments and their dates):",
+            items=[r.numbered_title for r in awaiting],
         )
     else:
         awaiting_paragraph = numbering("No response is waiting for national guidance or action.")
 
-    sections = [
+    sections += [
         Section("Progress by theme", progress, "progress-by-theme"),
         Section("What is overdue", [overdue_paragraph], "overdue"),
         Section("What awaits national guidance", [awaiting_paragraph], "awaiting-national-guidance"),
@@ -403,8 +564,8 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
     if report.include_changes:
         sections.append(
             Section(
-                "Changes since the last issued report",
-                changes_paragraphs(name, previous, changes, numbering),
+                "Changes since the last report",
+                changes_paragraphs(report, previous, changes, numbering),
                 "changes",
             )
         )
@@ -417,41 +578,46 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
 
 
 def theme_sentence(theme):
+    """One theme's progress as a member reads it: how much is answered, how it stands, what is late."""
     recs = len(theme.recommendations)
-    text = (
-        f"{theme.theme.name} (recommendations {theme.first} to {theme.last}): "
-        f"{theme.answered} of {recs} recommendations answered"
+    text = f"{theme.theme.name} (recommendations {theme.first} to {theme.last}): "
+    if not theme.responses:
+        return text + f"the Council has not yet recorded a response to any of the {recs} recommendations."
+    text += (
+        f"the Council has responded to {theme.answered} of the {recs} recommendations, in "
+        f"{plural(len(theme.responses), 'response')}: {counted(theme.status_counts, STATUS_PHRASES)}. "
     )
-    if theme.responses:
-        text += f", in {plural(len(theme.responses), 'response')}. Delivery status: "
-        text += counted(theme.status_counts, STATUS_PHRASES) + ". RAG: "
-        text += counted(theme.rag_counts, {rag: rag.label if rag else "not rated" for rag in Rag}) + "."
-        text += f" Overdue: {len(theme.overdue) or 'none'}."
+    rated = {rag: count for rag, count in theme.rag_counts.items() if rag}
+    if rated:
+        text += (
+            "RAG ratings: " + counted(Counter(rated), {rag: rag.label.lower() for rag in Rag if rag}) + "."
+        )
     else:
-        text += "."
+        text += "None is RAG rated."
+    overdue = theme.overdue
+    if overdue:
+        text += f" Past its target date: {', '.join(r.numbered_title for r in overdue)}."
+    else:
+        text += " None is past its target date."
     return text
 
 
-def changes_paragraphs(name, previous, changes, numbering):
+def changes_paragraphs(report, previous, changes, numbering):
+    body = report.meeting.get_kind_display() if report.meeting_id and report.meeting else "Cabinet"
     if previous is None:
         return [
             numbering(
-                f"This is the first report on the Laming recommendations issued from the tracker for {name}, "
-                "so there is no earlier report to compare with."
+                f"This is the first report to {body} on the Laming recommendations that the tracker knows "
+                "of, so there is no earlier report to compare with."
             )
         ]
-    when = issued_on(previous)
-    meeting = f" for the {previous.meeting}" if previous.meeting else ""
+    if changes is None:
+        return [numbering(f"This report follows {previous}.")]
     if not changes:
-        return [
-            numbering(
-                f"Nothing in {name}'s responses has changed since the report issued on {when}{meeting}."
-            )
-        ]
+        return [numbering(f"Nothing in the Council's responses has changed since {previous}.")]
     return [
         numbering(
-            f"Since the report issued on {when}{meeting}, "
-            f"{plural(len(changes), 'response has', 'responses have')} changed:",
+            f"Since {previous}, {plural(len(changes), 'response has', 'responses have')} changed:",
             items=[str(change) for change in changes],
         )
     ]
@@ -487,9 +653,10 @@ def changes_between(snapshot, responses):
         key = response_key(response)
         seen.add(key)
         old = before.get(key)
+        label = response.numbered_title
         if old is None:
             changes.append(
-                Change(key, [f"response recorded for the first time ({STATUS_PHRASES[response.status]})"])
+                Change(label, [f"response recorded for the first time ({STATUS_PHRASES[response.status]})"])
             )
             continue
         details = []
@@ -508,7 +675,7 @@ def changes_between(snapshot, responses):
         if old["text"] != response.text:
             details.append("response text revised")
         if details:
-            changes.append(Change(key, details))
+            changes.append(Change(label, details))
     for key in before.keys() - seen:
         changes.append(Change(key, ["response no longer recorded"]))
     return changes
@@ -526,7 +693,10 @@ def snapshot(content: ReportContent) -> dict:
         "as_at": content.as_at.isoformat(),
         "authority": {"slug": content.authority.slug, "name": content.authority.name},
         "meeting": str(content.meeting) if content.meeting else None,
-        "compared_with": content.previous.pk if content.previous else None,
+        "compared_with": content.previous.report.pk if content.previous and content.previous.report else None,
+        "compared_with_meeting": content.previous.meeting.pk
+        if content.previous and content.previous.meeting
+        else None,
         "narrative": {
             name: json_value(getattr(report, name))
             for name in (*CabinetReport.NARRATIVE_FIELDS, "implications")
@@ -568,7 +738,7 @@ def default_report(authority: Authority, *, meeting: Meeting | None = None) -> C
     left empty, and the report cannot be issued until someone fills it in.
     """
     report = CabinetReport(authority=authority, meeting=meeting, title=DEFAULT_TITLE)
-    previous = CabinetReport.objects.without_pdf().last_issued_before(report)
+    previous = previous_report(report, report_as_at(report))
     name = authority.short_name
     purpose = (
         f"This report updates Members on {name}'s response to the 58 recommendations of Lord Laming's "
@@ -576,26 +746,28 @@ def default_report(authority: Authority, *, meeting: Meeting | None = None) -> C
         "Government's commitments in answer to it."
     )
     if previous is not None:
-        earlier = f"to the {previous.meeting}" if previous.meeting else f"issued {issued_on(previous)}"
-        purpose += f" It follows the report {earlier}."
+        purpose += f" It follows {previous}."
     report.purpose = purpose
     report.background = "\n\n".join(
         [
-            "In November 2008, following the death of Peter Connelly ('Baby Peter') in Haringey, Lord Laming "
+            # The seeds name the child only as 'Baby Peter': reporting restrictions applied to his name
+            # until August 2009, after these meetings.
+            "In November 2008, following the death of 'Baby Peter' in Haringey, Lord Laming "
             "was asked by the Secretary of State to report on 'progress across the country in implementing "
             "effective arrangements for safeguarding children'.",
             "Lord Laming reported on 12 March 2009 and made 58 recommendations. The Government accepted all "
             "of them the same day and made an immediate response, followed by a detailed Action Plan "
             "published in May 2009.",
-            f"Appendix 1 sets out every recommendation with {name}'s local response, its delivery status, "
-            "RAG rating, lead officer and target date. Appendix 2 sets out the Government's commitments, "
-            f"when each was due, and where {name} stands on the recommendations each answers.",
+            "Appendix 1 sets out each recommendation the Council has responded to, with its local "
+            "response, delivery status, RAG rating, lead officer and target date. Appendix 2 sets out the "
+            "Government's commitments, when each was due, and where the Council stands on the "
+            "recommendations each answers.",
         ]
     )
     report.summary = (
-        f"The report summarises {name}'s progress on each of the report's seven themes, what is overdue, "
-        "what awaits national guidance"
-        + (", and what has changed since the last report issued." if previous else ".")
+        "The report summarises the Council's progress on each of the report's seven themes, what is "
+        "overdue, what awaits national guidance"
+        + (", and what has changed since the last report." if previous else ".")
     )
     report.recommendations_to_members = "\n".join(
         [
@@ -611,9 +783,12 @@ def default_report(authority: Authority, *, meeting: Meeting | None = None) -> C
         "Lord Laming, The Protection of Children in England: A Progress Report (HC 330), March 2009",
         "HM Government, The Protection of Children in England: Action Plan (Cm 7589), May 2009",
     ]
-    if previous is not None:
-        papers.append(f"{previous.title}, issued {issued_on(previous)}")
+    if previous is not None and previous.report is not None:
+        papers.append(f"{previous.report.title}, issued {issued_on(previous.report)}")
+    elif previous is not None:
+        papers.append(f"{previous.meeting.report_title}, report to the {previous.meeting}")
     report.background_papers = "\n".join(papers)
     report.implications = default_implications(authority)
+    report.council_narrative = authority.own_account
     report.outcome_of_consultation = "Not applicable."
     return report

@@ -120,13 +120,12 @@ def issue_report(*, report: CabinetReport, by, expected_version: int) -> Cabinet
         if missing:
             raise ReportIncompleteError(missing)
 
-        locked.compared_with = (
-            CabinetReport.objects.defer("pdf").last_issued_before(locked) if locked.include_changes else None
-        )
         locked.status = CabinetReport.Status.ISSUED
         locked.issued_at = timezone.now()
         locked.issued_by = by
-        content = build_report(locked, as_at=timezone.localdate(locked.issued_at))
+        content = build_report(locked)
+        previous = content.previous if locked.include_changes else None
+        locked.compared_with = previous.report if previous else None
         rendered = pdf.html_to_pdf(pdf.report_html(content))
         locked.pdf = rendered.content
         locked.pdf_sha256 = rendered.sha256
