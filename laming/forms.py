@@ -2,9 +2,11 @@
 page binds its form. Apps import from here; this imports no app."""
 
 import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 
 def bound_data(request):
@@ -12,6 +14,36 @@ def bound_data(request):
     is refused with the form's errors rather than answered as though it were a GET (an empty QueryDict
     is falsy, so `request.POST or None` leaves the form unbound)."""
     return request.POST if request.method == "POST" else None
+
+
+@dataclass
+class AsAt:
+    """The day a page's figures describe, from `?as_at=YYYY-MM-DD`: `day` is None for today (as the
+    records stand now); `error` says what was wrong with a date that could not be used."""
+
+    day: datetime.date | None = None
+    error: str = ""
+    typed: str = ""
+
+    @property
+    def shown(self) -> datetime.date:
+        return self.day or timezone.localdate()
+
+
+def as_at_of(request) -> AsAt:
+    typed = request.GET.get("as_at", "").strip()
+    if not typed:
+        return AsAt()
+    try:
+        day = datetime.date.fromisoformat(typed)
+    except ValueError:
+        return AsAt(error="Enter a real date, for example 2009-07-01", typed=typed)
+    if len(typed) != 10:  # fromisoformat takes 20090701 too; the page asks for 2009-07-01
+        return AsAt(error="Enter a real date, for example 2009-07-01", typed=typed)
+    today = timezone.localdate()
+    if day > today:
+        return AsAt(error="The date must be today or in the past", typed=typed)
+    return AsAt(day=None if day == today else day, typed=typed)
 
 
 class SignInForm(AuthenticationForm):

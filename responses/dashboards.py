@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
-from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -103,10 +103,12 @@ class CommitmentResponses:
         return standing(response.status for _, responses in self.rows for response in responses)
 
 
-def council_dashboard(authority):
-    """Everything the council dashboard shows. Queries: responses with latest update,
-    recommendations with themes, parts, recent updates, commitments, their links."""
-    responses = list(LocalResponse.objects.for_authority(authority).select_related("recommendation"))
+def council_dashboard(authority, day=None):
+    """Everything the council dashboard shows, as the records stood at the end of `day` (None: now).
+    Queries: responses with latest update (two, as at a past day), recommendations with themes, parts,
+    recent updates, commitments, their links."""
+    responses = LocalResponse.objects.for_authority_as_at(authority, day)
+    on = day or timezone.localdate()
     recommendations = list(Recommendation.objects.for_list())
     themes = count_by_theme(recommendations, responses)
     by_number = {rec.number: rec for rec in recommendations}
@@ -125,7 +127,7 @@ def council_dashboard(authority):
             ],
         )
         for c in commitments
-        if c.is_past_due
+        if c.is_past_due_on(on)
     ]
     working_together_rows = (
         [
@@ -135,8 +137,9 @@ def council_dashboard(authority):
         if working_together
         else []
     )
+    updates = ProgressUpdate.objects.filter(response__authority=authority)
     recent = list(
-        ProgressUpdate.objects.filter(response__authority=authority)
+        (updates.in_effect_by(day) if day else updates)
         .select_related("response__recommendation", "response__part")
         .timeline()[:10]
     )
@@ -206,30 +209,32 @@ def status_tags(counts):
     )
 
 
-def comparison(recommendations, authorities, matrix_authorities=None):
+def comparison(recommendations, authorities, matrix_authorities=None, day=None):
     """Each council's totals by status, and the matrix of recommendations against councils (against
-    `matrix_authorities`, a page of them, when given). Queries, whatever the number of councils:
-    totals by council and status, recommendations answered by council, and the matrix's statuses."""
+    `matrix_authorities`, a page of them, when given), as the records stood at the end of `day` (None:
+    now). One query for the responses' statuses (two, as at a past day), whatever the number of councils."""
     if matrix_authorities is None:
         matrix_authorities = authorities
     responses = LocalResponse.objects.filter(
         recommendation__in=[rec.pk for rec in recommendations], authority__in=[a.pk for a in authorities]
     ).order_by()
-    # Totals are counted by the database: at national size that is 1,000 rows, not 11,000.
+    if day is None:
+        answers = responses.values_list("authority_id", "recommendation_id", "part__letter", "status")
+    else:
+        answers = [
+            (r.authority_id, r.recommendation_id, r.part.letter if r.part_id else "", r.status)
+            for r in responses.select_related("part").as_at(day)
+        ]
     totals = {authority.pk: Counter() for authority in authorities}
-    for row in responses.values("authority_id", "status").annotate(count=Count("pk")):
-        totals[row["authority_id"]][row["status"]] = row["count"]
-    answered = dict(
-        responses.values("authority_id")
-        .annotate(recommendations=Count("recommendation_id", distinct=True))
-        .values_list("authority_id", "recommendations")
-    )
-    unanswered = {a.pk: len(recommendations) - answered.get(a.pk, 0) for a in authorities}
+    answered = {authority.pk: set() for authority in authorities}
+    on_page = {a.pk for a in matrix_authorities}
     statuses = {}
-    for authority_id, rec_id, letter, status in responses.filter(
-        authority__in=[a.pk for a in matrix_authorities]
-    ).values_list("authority_id", "recommendation_id", "part__letter", "status"):
-        statuses.setdefault((rec_id, authority_id), []).append((letter or "", status))
+    for authority_id, rec_id, letter, status in answers:
+        totals[authority_id][status] += 1
+        answered[authority_id].add(rec_id)
+        if authority_id in on_page:
+            statuses.setdefault((rec_id, authority_id), []).append((letter or "", status))
+    unanswered = {a.pk: len(recommendations) - len(answered[a.pk]) for a in authorities}
     # The matrix has a cell for every council and recommendation (8,816 at national size), so its
     # cells are built here as HTML, once, rather than by template loops and includes per cell.
     council_urls = [
@@ -275,28 +280,37 @@ class CommitmentProgress:
     """A commitment, whether its date has passed, and how councils' responses to its recommendations stand."""
 
     commitment: Commitment
+    past_due: bool  # on the day the figures describe
     statuses: list  # [(Status, number of responses)] across the councils
     gaps: int  # council and recommendation pairs with no response
     council_rows: list  # [(recommendation, [responses])] for the chosen council, if any
 
 
-def commitment_tracker(commitments, authority=None):
-    """Progress on each commitment. Queries: the council count, the statuses of every council's
-    responses to the linked recommendations, and the chosen council's responses, if one is chosen."""
+def commitment_tracker(commitments, authority=None, day=None):
+    """Progress on each commitment as the records stood at the end of `day` (None: now). Queries: the
+    council count, the statuses of every council's responses to the linked recommendations, and the
+    chosen council's responses, if one is chosen (each two, as at a past day)."""
     rec_ids = {link.recommendation_id for c in commitments for link in c.links.all()}
     council_count = Authority.objects.count()
-    # Plain rows, not model instances: at national size this is every council's answer to most
-    # recommendations (thousands of rows), and only the statuses are needed.
+    on = day or timezone.localdate()
+    linked = LocalResponse.objects.filter(recommendation__in=rec_ids).order_by()
+    # Plain rows, not model instances, for today: at national size this is every council's answer to
+    # most recommendations (thousands of rows), and only the statuses are needed.
+    if day is None:
+        rows = linked.values_list("recommendation_id", "authority_id", "status")
+    else:
+        rows = [(r.recommendation_id, r.authority_id, r.status) for r in linked.as_at(day)]
     by_rec = {}
-    for rec_id, authority_id, status in LocalResponse.objects.filter(recommendation__in=rec_ids).values_list(
-        "recommendation_id", "authority_id", "status"
-    ):
+    for rec_id, authority_id, status in rows:
         by_rec.setdefault(rec_id, []).append((authority_id, status))
     chosen = {}
     if authority:
-        for response in LocalResponse.objects.filter(
-            authority=authority, recommendation__in=rec_ids
-        ).select_related("part"):
+        mine = (
+            linked.filter(authority=authority)
+            .select_related("part")
+            .order_by("recommendation", "part__letter")
+        )
+        for response in mine.as_at(day) if day else mine:
             chosen.setdefault(response.recommendation_id, []).append(response)
     progress = []
     for commitment in commitments:
@@ -310,6 +324,7 @@ def commitment_tracker(commitments, authority=None):
         progress.append(
             CommitmentProgress(
                 commitment=commitment,
+                past_due=commitment.is_past_due_on(on),
                 statuses=standing(status for _, status in answers),
                 gaps=council_count * len(links) - len(answered),
                 council_rows=[(link.recommendation, chosen.get(link.recommendation_id, [])) for link in links]

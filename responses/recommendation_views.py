@@ -13,6 +13,7 @@ from recommendations.models import Commitment, Recommendation
 from .dashboards import commitment_tracker
 from .filters import RecommendationFilterSet
 from .models import LocalResponse
+from .views import AsAtMixin
 
 
 class RecommendationListView(TemplateView):
@@ -69,7 +70,7 @@ class RecommendationDetailView(TemplateView):
         )
 
 
-class CommitmentListView(ListView):
+class CommitmentListView(AsAtMixin, ListView):
     """The Government's commitments by source and section: when each was due, whether that date has
     passed, the recommendations it answers and how councils' responses to them stand."""
 
@@ -84,7 +85,7 @@ class CommitmentListView(ListView):
             (m.authority.slug for m in memberships_of(self.request.user) if m.authority), ""
         )
         authority = next((a for a in authorities if a.slug == slug), None)
-        progress = commitment_tracker(context["commitments"], authority)
+        progress = commitment_tracker(context["commitments"], authority, self.as_at.day)
         context["groups"] = [
             {"heading": heading, "items": list(items)}
             for heading, items in groupby(progress, key=lambda p: p.commitment.group_heading())
@@ -93,6 +94,7 @@ class CommitmentListView(ListView):
             authorities=authorities,
             authority=authority,
             unknown_council=bool(self.request.GET.get("council")) and authority is None,
+            as_at=self.as_at,
             nav="commitments",
         )
         return context

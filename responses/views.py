@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 
 from authorities.access import can_edit_responses, get_authority_for_user
 from authorities.models import Authority
-from laming.forms import bound_data
+from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
 from .dashboards import comparison, council_dashboard
@@ -21,7 +21,19 @@ from .models import LocalResponse, ProgressUpdate, answer_layout
 from .services import StaleResponseError, record_progress
 
 
-class CouncilDashboardView(DetailView):
+class AsAtMixin:
+    """A page whose figures can be shown as at a past day (?as_at=YYYY-MM-DD); a date it cannot use is
+    answered 400 with the page as it stands today and the problem named."""
+
+    def get(self, request, *args, **kwargs):
+        self.as_at = as_at_of(request)
+        response = super().get(request, *args, **kwargs)
+        if self.as_at.error:
+            response.status_code = 400
+        return response
+
+
+class CouncilDashboardView(AsAtMixin, DetailView):
     """A council's dashboard: where it stands by theme, what needs doing, and every response."""
 
     template_name = "responses/council_dashboard.html"
@@ -34,7 +46,8 @@ class CouncilDashboardView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **council_dashboard(self.object),
+            **council_dashboard(self.object, self.as_at.day),
+            as_at=self.as_at,
             can_edit=can_edit_responses(self.request.user, self.object),
             nav="authorities",
             **kwargs,
@@ -177,7 +190,7 @@ def export_council(request, slug, fmt):
     return DOWNLOADS[fmt](rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
 
 
-class ComparisonView(TemplateView):
+class ComparisonView(AsAtMixin, TemplateView):
     """The recommendations against the councils, side by side, filtered by the URL."""
 
     template_name = "responses/comparison.html"
@@ -203,7 +216,8 @@ class ComparisonView(TemplateView):
             page_obj=page,
             query_string=query.urlencode(),
             recommendation_count=len(recommendations),
-            **comparison(recommendations, authorities, list(page)),
+            **comparison(recommendations, authorities, list(page), self.as_at.day),
+            as_at=self.as_at,
             nav="dashboard",
             **kwargs,
         )

@@ -126,6 +126,12 @@ def outsider(db):
 
 
 @pytest.fixture
+def clerk_client(client, clerk_darlington):
+    client.force_login(clerk_darlington)
+    return client
+
+
+@pytest.fixture
 def officer_client(client, officer_darlington):
     client.force_login(officer_darlington)
     return client

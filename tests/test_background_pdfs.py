@@ -43,12 +43,6 @@ def renders(monkeypatch):
     return made
 
 
-@pytest.fixture
-def clerk_client(client, clerk_darlington):
-    client.force_login(clerk_darlington)
-    return client
-
-
 def change_response_51(officer, status=Status.COMPLETE):
     response = LocalResponse.objects.select_related("authority", "recommendation").get(
         authority__slug="darlington", recommendation__number=51

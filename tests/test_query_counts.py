@@ -60,12 +60,16 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 7,
     # session, user, council, memberships, recommendation, part, the response with its editor
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
-    # session, user, recommendations with themes, councils, totals by council and status, answered
-    # recommendations by council, the matrix's statuses, the filter form's themes, bodies and councils
-    reverse("responses:comparison"): 10,
+    # session, user, recommendations with themes, councils, every council's statuses (one query for the
+    # totals, what each answered and the matrix), the filter form's themes, bodies and councils
+    reverse("responses:comparison"): 8,
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
-    # (checking the filters), the matching recommendations, totals, answered, the matrix's statuses
-    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 11,
+    # (checking the filters), the matching recommendations, the statuses
+    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 9,
+    # as /dashboard/, with the statuses as at 2009: the responses, then the updates in effect then
+    "/dashboard/?as_at=2009-07-01": 9,
+    # as a council dashboard, with the responses as at 2009 in two queries (responses, their updates)
+    "/authorities/darlington/?as_at=2009-07-01": 13,
     # session, user, response count, the filter form's councils, themes and bodies, a page of responses
     reverse("responses:list"): 7,
     # as above, plus the chosen council looked up when the filters are checked

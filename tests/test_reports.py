@@ -85,12 +85,6 @@ def report_form_post(report, **changes):
 
 
 @pytest.fixture
-def clerk_client(client, clerk_darlington):
-    client.force_login(clerk_darlington)
-    return client
-
-
-@pytest.fixture
 def draft(darlington, clerk_darlington):
     """A draft report of Darlington's for a Cabinet four weeks ahead, its narrative from the defaults:
     as at today, so today's changes are in it."""

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,10 +14,10 @@ from authorities import documents, pdf
 from authorities.access import can_prepare_papers, get_authority_for_papers, get_report_for_user
 from authorities.models import CabinetReport, Meeting, PdfJob
 from authorities.views import pdf_response, prepared_pdf, wants_json
-from laming.forms import bound_data
+from laming.forms import as_at_of, bound_data
 
 from . import issuing, services
-from .content import build_report, default_report
+from .content import build_report, clerk_warnings, default_report, report_as_at
 from .forms import NEW_MEETING, NewReportForm, ReportForm
 
 # What was issued must stay what was issued: a stored PDF that no longer matches its checksum is
@@ -102,6 +101,7 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
         response = JsonResponse({"state": state, "message": message})
         patch_vary_headers(response, ["Accept"])
         return response
+    as_at = report_as_at(report)
     response = render(
         request,
         "authorities/report_detail.html",
@@ -114,6 +114,8 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
             "issue_job": issue_job,
             "issue_message": documents.progress_message(issue_job) if issue_job else "",
             "failed_issue": failed_issue,
+            "as_at": as_at,
+            "warnings": [] if report.is_issued else clerk_warnings(report, as_at),
             "retry_after": documents.RETRY_AFTER_SECONDS,
             "nav": "authorities",
         },
@@ -248,13 +250,23 @@ def issue_report(request, slug, pk):
 def draft_cabinet_report_pdf(request, slug):
     """The quick draft: the council's report now, with the default narrative, not saved as a report."""
     authority = get_authority_for_papers(request, slug, prepare=True)
+    as_at = as_at_of(request)
+    if as_at.error:
+        return render(
+            request,
+            "400.html",
+            {"problem": f"{as_at.error}: the date goes in the address as ?as_at=2009-07-01."},
+            status=400,
+        )
+    report = default_report(authority)
+    report.as_at = as_at.day
     return prepared_pdf(
         request,
         kind=PdfJob.Kind.QUICK_DRAFT,
         authority=authority,
         subject=f"authority:{authority.pk}",
-        html=pdf.report_html(build_report(default_report(authority))),
-        filename=f"{authority.slug}-cabinet-report-draft-{timezone.localdate():%Y-%m-%d}.pdf",
+        html=pdf.report_html(build_report(report)),
+        filename=f"{authority.slug}-cabinet-report-draft-as-at-{as_at.shown:%Y-%m-%d}.pdf",
         what=f"{authority.short_name}\u2019s Cabinet report as it stands",
         back=(reverse("authorities:reports", args=[authority.slug]), "Back to the council\u2019s reports"),
     )
