@@ -171,6 +171,14 @@ class Previous:
     report: CabinetReport | None = None
     day: datetime.date | None = None  # the day its figures describe; None where that is not known
 
+    @property
+    def meeting_words(self):
+        """ "Darlington Cabinet, 28 April 2009", or "Darlington Cabinet of May 2009 (not dated)"."""
+        if self.meeting.date is None and self.day is not None:
+            where = f"{self.meeting.authority.short_name} {self.meeting.get_kind_display()}"
+            return f"{where} of {self.day:%B %Y} (not dated)"
+        return str(self.meeting)
+
     def __str__(self):
         """ "the report to the Darlington Cabinet, 28 April 2009 (The Laming Report, ...)" """
         if self.report is not None:
@@ -786,7 +794,7 @@ def default_report(authority: Authority, *, meeting: Meeting | None = None) -> C
     if previous is not None and previous.report is not None:
         papers.append(f"{previous.report.title}, issued {issued_on(previous.report)}")
     elif previous is not None:
-        papers.append(f"{previous.meeting.report_title}, report to the {previous.meeting}")
+        papers.append(f"{previous.meeting.report_title}, report to the {previous.meeting_words}")
     report.background_papers = "\n".join(papers)
     report.implications = default_implications(authority)
     report.council_narrative = authority.own_account
