@@ -181,9 +181,11 @@ class Commitment(SourcedModel):
     """A commitment the Government made in answer to the report, with when it was due."""
 
     class Source(models.TextChoices):
+        # Seed 004, the consultation on the revised Working Together, bears no date; it says only that
+        # the results are due in March 2010 (the commitment's due date). So its heading names no month.
         IMMEDIATE_RESPONSE = "immediate", "Immediate Response, March 2009"
         ACTION_PLAN = "action_plan", "Action Plan, May 2009"
-        WORKING_TOGETHER = "working_together", "Working Together revision, December 2009"
+        WORKING_TOGETHER = "working_together", "Working Together revision: DCSF consultation"
 
     class Section(models.TextChoices):
         NONE = "", "No section"
