@@ -4,9 +4,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .sources import LAMING_REPORT, document_name
+
 
 class SourcedModel(models.Model):
-    """A record shipped as reference data, naming the document and place it came from."""
+    """A record shipped as reference data, naming the document and place it came from.
+
+    The file name stays in the data and the admin; pages cite the document by name (sources.py), and
+    `source_reference` is written to follow it: "main report paragraphs 11 and 12".
+    """
 
     source_document = models.CharField(
         max_length=100,
@@ -22,9 +28,17 @@ class SourcedModel(models.Model):
     class Meta:
         abstract = True
 
+    # The document a citation names, when it is not the one the text was taken from (see Recommendation).
+    cited_document_name = None
+
     @property
     def source_citation(self):
-        return ", ".join(part for part in (self.source_document, self.source_reference) if part)
+        """The document and place in words, e.g. "Darlington Borough Council, Cabinet report, main report
+        paragraphs 11 and 12"; never the file name. Empty for a record no document supplied."""
+        if not self.source_document:
+            return ""
+        document = self.cited_document_name or document_name(self.source_document)
+        return ", ".join(part for part in (document, self.source_reference) if part)
 
 
 class Theme(SourcedModel):
@@ -115,6 +129,8 @@ class Recommendation(SourcedModel):
 
     objects = RecommendationQuerySet.as_manager()
 
+    cited_document_name = LAMING_REPORT
+
     class Meta:
         ordering = ["number"]
 
@@ -139,6 +155,8 @@ class RecommendationPart(SourcedModel):
     short_title = models.CharField(
         max_length=80, blank=True, help_text="A few words naming the part. Editorial, as for recommendations."
     )
+
+    cited_document_name = LAMING_REPORT
 
     class Meta:
         ordering = ["recommendation__number", "letter"]
