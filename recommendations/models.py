@@ -143,7 +143,7 @@ class Recommendation(SourcedModel):
     @property
     def numbered_title(self):
         """ "24. Workforce strategy": the number and short title, or the number alone without one."""
-        return f"{self.number}. {self.short_title}" if self.short_title else str(self.number)
+        return numbered_title(str(self.number), self.short_title)
 
 
 class RecommendationPart(SourcedModel):
@@ -170,8 +170,13 @@ class RecommendationPart(SourcedModel):
     @property
     def numbered_title(self):
         """ "2(a). Check access to social care": the part's label and short title."""
-        label = f"{self.recommendation.number}({self.letter})"
-        return f"{label}. {self.short_title}" if self.short_title else label
+        return numbered_title(f"{self.recommendation.number}({self.letter})", self.short_title)
+
+
+def numbered_title(label, short_title):
+    """How pages name a recommendation or part: "24. Children's social work workforce", or the label
+    ("24", "2(a)") alone where an administrator has cleared the short title."""
+    return f"{label}. {short_title}" if short_title else label
 
 
 def source_order(field="source"):

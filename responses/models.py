@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Authority
-from recommendations.models import Recommendation, RecommendationPart, SourcedModel
+from recommendations.models import Recommendation, RecommendationPart, SourcedModel, numbered_title
 
 
 class Status(models.TextChoices):
@@ -287,7 +287,10 @@ class LocalResponse(SourcedModel):
     @property
     def numbered_title(self):
         """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title."""
-        return self.part.numbered_title if self.part_id else self.recommendation.numbered_title
+        if self.part_id:
+            # From the response's own recommendation: the part's would cost a query per row.
+            return numbered_title(f"{self.recommendation.number}({self.part.letter})", self.part.short_title)
+        return self.recommendation.numbered_title
 
     @property
     def label(self):

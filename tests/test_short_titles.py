@@ -5,8 +5,11 @@ administrator in the admin.
 """
 
 import pytest
+from django.urls import reverse
 
 from recommendations.models import Recommendation, RecommendationPart
+
+from .helpers import visible_text
 
 PART_COUNTS = {2: 10, 19: 3, 24: 4, 26: 3}
 
@@ -38,3 +41,47 @@ def test_an_administrator_sees_and_can_edit_short_titles_in_the_admin(client, ad
     assert 'name="short_title"' in change
     assert 'name="parts-0-short_title"' in change
     assert "National social worker supply strategy" in change
+
+
+# Pages name a recommendation by its number and short title wherever its number alone stood.
+
+R24 = "24. Children's social work workforce"
+
+
+def test_the_worklist_names_darlingtons_24_by_number_and_short_title(officer_client):
+    page = visible_text(officer_client.get(reverse("home")))
+    # Darlington's response to 24 has not changed for 90 days (it is taken from the 2009 report).
+    assert f"Update recommendation {R24}" in page
+    assert "Update recommendation 24 " not in page
+
+
+def test_a_chairs_worklist_names_it_without_offering_an_update(client, chair_darlington):
+    client.force_login(chair_darlington)
+    page = visible_text(client.get(reverse("home")))
+    assert f"Recommendation {R24}" in page
+    assert "Update recommendation" not in page
+
+
+def test_the_recommendations_list_names_each_by_number_and_short_title(officer_client):
+    page = visible_text(officer_client.get(reverse("recommendations:list")))
+    for recommendation in Recommendation.objects.all():
+        assert recommendation.numbered_title in page
+    assert R24 in page
+
+
+def test_the_councils_responses_are_listed_by_number_and_short_title(officer_client):
+    dashboard = visible_text(officer_client.get(reverse("authorities:detail", args=["central-bedfordshire"])))
+    assert f"{R24} Awaiting national guidance or action" in dashboard
+    assert "2(a). Timescales for implementing the recommendations" in dashboard
+    assert "19(c). Resolving professional disagreements" in dashboard
+    listing = visible_text(officer_client.get(reverse("responses:list") + "?council=darlington"))
+    assert f"Darlington {R24}" in listing
+
+
+def test_the_response_page_is_headed_by_number_and_short_title(officer_client):
+    page = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 24])))
+    assert f"Darlington Borough Council Recommendation {R24}" in page
+    parts = visible_text(officer_client.get(reverse("responses:detail", args=["central-bedfordshire", 19])))
+    assert "Part 19(b). All professionals in meetings and decisions" in parts
+    form = visible_text(officer_client.get(reverse("responses:edit_part", args=["darlington", 2, "a"])))
+    assert "Update recommendation 2(a). Timescales for implementing the recommendations" in form
