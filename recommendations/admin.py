@@ -6,6 +6,7 @@ from .models import Body, Commitment, CommitmentLink, Recommendation, Recommenda
 class RecommendationPartInline(admin.TabularInline):
     model = RecommendationPart
     extra = 0
+    fields = ["letter", "short_title", "text", "source_document", "source_reference"]
 
 
 class CommitmentLinkInline(admin.TabularInline):
@@ -30,9 +31,12 @@ class BodyAdmin(admin.ModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["number", "theme", "theme_basis"]
+    list_display = ["number", "short_title", "theme", "theme_basis"]
+    list_display_links = ["number"]
+    # Short titles are editorial (the report gives none), so an administrator corrects them in place.
+    list_editable = ["short_title"]
     list_filter = ["theme", "addressed_to"]
-    search_fields = ["number", "text"]
+    search_fields = ["number", "short_title", "text"]
     filter_horizontal = ["addressed_to"]
     inlines = [RecommendationPartInline]
 

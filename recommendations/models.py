@@ -4,9 +4,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .sources import LAMING_REPORT, document_name
+
 
 class SourcedModel(models.Model):
-    """A record shipped as reference data, naming the document and place it came from."""
+    """A record shipped as reference data, naming the document and place it came from.
+
+    The file name stays in the data and the admin; pages cite the document by name (sources.py), and
+    `source_reference` is written to follow it: "main report paragraphs 11 and 12".
+    """
 
     source_document = models.CharField(
         max_length=100,
@@ -22,9 +28,17 @@ class SourcedModel(models.Model):
     class Meta:
         abstract = True
 
+    # The document a citation names, when it is not the one the text was taken from (see Recommendation).
+    cited_document_name = None
+
     @property
     def source_citation(self):
-        return ", ".join(part for part in (self.source_document, self.source_reference) if part)
+        """The document and place in words, e.g. "Darlington Borough Council, Cabinet report, main report
+        paragraphs 11 and 12"; never the file name. Empty for a record no document supplied."""
+        if not self.source_document:
+            return ""
+        document = self.cited_document_name or document_name(self.source_document)
+        return ", ".join(part for part in (document, self.source_reference) if part)
 
 
 class Theme(SourcedModel):
@@ -115,6 +129,8 @@ class Recommendation(SourcedModel):
 
     objects = RecommendationQuerySet.as_manager()
 
+    cited_document_name = LAMING_REPORT
+
     class Meta:
         ordering = ["number"]
 
@@ -127,7 +143,7 @@ class Recommendation(SourcedModel):
     @property
     def numbered_title(self):
         """ "24. Workforce strategy": the number and short title, or the number alone without one."""
-        return f"{self.number}. {self.short_title}" if self.short_title else str(self.number)
+        return numbered_title(str(self.number), self.short_title)
 
 
 class RecommendationPart(SourcedModel):
@@ -139,6 +155,8 @@ class RecommendationPart(SourcedModel):
     short_title = models.CharField(
         max_length=80, blank=True, help_text="A few words naming the part. Editorial, as for recommendations."
     )
+
+    cited_document_name = LAMING_REPORT
 
     class Meta:
         ordering = ["recommendation__number", "letter"]
@@ -152,8 +170,13 @@ class RecommendationPart(SourcedModel):
     @property
     def numbered_title(self):
         """ "2(a). Check access to social care": the part's label and short title."""
-        label = f"{self.recommendation.number}({self.letter})"
-        return f"{label}. {self.short_title}" if self.short_title else label
+        return numbered_title(f"{self.recommendation.number}({self.letter})", self.short_title)
+
+
+def numbered_title(label, short_title):
+    """How pages name a recommendation or part: "24. Children's social work workforce", or the label
+    ("24", "2(a)") alone where an administrator has cleared the short title."""
+    return f"{label}. {short_title}" if short_title else label
 
 
 def source_order(field="source"):
@@ -181,9 +204,11 @@ class Commitment(SourcedModel):
     """A commitment the Government made in answer to the report, with when it was due."""
 
     class Source(models.TextChoices):
+        # Seed 004, the consultation on the revised Working Together, bears no date; it says only that
+        # the results are due in March 2010 (the commitment's due date). So its heading names no month.
         IMMEDIATE_RESPONSE = "immediate", "Immediate Response, March 2009"
         ACTION_PLAN = "action_plan", "Action Plan, May 2009"
-        WORKING_TOGETHER = "working_together", "Working Together revision, December 2009"
+        WORKING_TOGETHER = "working_together", "Working Together revision: DCSF consultation"
 
     class Section(models.TextChoices):
         NONE = "", "No section"

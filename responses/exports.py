@@ -14,6 +14,8 @@ COLUMNS = [
     "Council",
     "Recommendation",
     "Part",
+    # Editorial: the tracker's few words for the recommendation, or for the part on a part's row.
+    "Short title",
     "Theme",
     "Recommendation text",
     "Status",
@@ -51,7 +53,14 @@ def _last_update(response):
 def response_row(response, recommendation, part):
     """One export row: a response, or where `response` is None, a gap in a council's answers."""
     text = part.text if part else recommendation.text
-    common = [recommendation.number, part.letter if part else "", recommendation.theme.name, text]
+    short_title = part.short_title if part else recommendation.short_title
+    common = [
+        recommendation.number,
+        part.letter if part else "",
+        short_title,
+        recommendation.theme.name,
+        text,
+    ]
     if response is None:
         return common + [NO_RESPONSE, "", "", "", "", "", "", ""]
     return common + [
@@ -115,7 +124,7 @@ def xlsx_download(rows, filename, *, sheet_title="Responses"):
                 sheet.write_string(row_index, column, safe_cell(value), wrap)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row_index, 1), len(COLUMNS) - 1)
-    for column, width in enumerate([24, 8, 6, 22, 60, 22, 10, 22, 12, 12, 30, 16, 80]):
+    for column, width in enumerate([24, 8, 6, 30, 22, 60, 22, 10, 22, 12, 12, 30, 16, 80]):
         sheet.set_column(column, column, width)
     workbook.close()
     response = HttpResponse(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Authority
-from recommendations.models import Recommendation, RecommendationPart, SourcedModel
+from recommendations.models import Recommendation, RecommendationPart, SourcedModel, numbered_title
 
 
 class Status(models.TextChoices):
@@ -328,11 +328,10 @@ class LocalResponse(SourcedModel):
 
     @property
     def numbered_title(self):
-        """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title
-        (the part's own, for a part). Reads the part and recommendation already loaded: no query."""
+        """ "24. Workforce strategy" or "2(a). ...": what the response answers, by number and short title."""
         if self.part_id:
-            label = f"{self.recommendation.number}({self.part.letter})"
-            return f"{label}. {self.part.short_title}" if self.part.short_title else label
+            # From the response's own recommendation: the part's would cost a query per row.
+            return numbered_title(f"{self.recommendation.number}({self.part.letter})", self.part.short_title)
         return self.recommendation.numbered_title
 
     @property

@@ -86,7 +86,12 @@ def edit_response(request, slug, number, letter=None):
     authority = get_authority_for_user(request, slug, write=True)
     recommendation = get_object_or_404(Recommendation, number=number)
     part = (
-        get_object_or_404(RecommendationPart, recommendation=recommendation, letter=letter)
+        # With its recommendation, which the page's heading names ("2(a). Timescales for ...").
+        get_object_or_404(
+            RecommendationPart.objects.select_related("recommendation"),
+            recommendation=recommendation,
+            letter=letter,
+        )
         if letter
         else None
     )

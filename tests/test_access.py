@@ -193,6 +193,10 @@ def test_each_persona_gets_the_decided_answer_from_every_page(db, client, reques
     url = reverse(route, kwargs=kwargs() if callable(kwargs) else kwargs)
     response = sign_in_as(client, request, persona).get(url)
     assert_outcome(response, outcomes[persona], url)
+    # Provenance is cited by document and place ("Darlington Borough Council, Cabinet report, ..."),
+    # never by a seed's file name, on every page and in every download anyone opens.
+    if response.status_code == 200 and not getattr(response, "streaming", False):
+        assert b".txt" not in response.content, f"a file name on {url}"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

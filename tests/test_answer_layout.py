@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from recommendations.models import Recommendation
 from responses.cabinet.content import build_report, default_report
-from responses.exports import NO_RESPONSE, rows_for_council
+from responses.exports import COLUMNS, NO_RESPONSE, rows_for_council
 from responses.models import LocalResponse, Status
 
 PARTS = "abcdefghij"
@@ -37,8 +37,8 @@ def on_the_page(client, authority):
 
 def in_the_export(authority):
     rows = rows_for_council(authority, LocalResponse.objects.for_authority(authority))
-    # columns: council, number, part, theme, text, status...
-    return [(row[2], row[5] != NO_RESPONSE) for row in rows if row[1] == 2]
+    status = COLUMNS.index("Status")
+    return [(row[2], row[status] != NO_RESPONSE) for row in rows if row[1] == 2]
 
 
 def in_appendix_1(authority):

@@ -48,6 +48,18 @@ def darlington_response(number, letter=None):
     )
 
 
+JUNE_30 = datetime.date(2009, 6, 30)
+
+
+def darlington_24_due_30_june_2009():
+    """Darlington's response to 24 with a target date of 30 June 2009, as if an officer had set it.
+    (The reference data gives it none: the report's "by June 2009" is for Darlington's own staffing.)"""
+    LocalResponse.objects.filter(authority__slug="darlington", recommendation__number=24).update(
+        target_date=JUNE_30, original_target_date=JUNE_30
+    )
+    return darlington_response(24)
+
+
 def snapshot(response):
     response.refresh_from_db()
     return (
@@ -87,7 +99,7 @@ def test_officer_records_a_status_change_that_shows_on_the_timeline_and_the_reco
     assert "Independent LSCB chair appointed." in timeline
     # Newest first: today's entry comes before the one taken from the 2009 report.
     entries = timeline[timeline.index("Progress timeline") :]
-    assert entries.index("Independent LSCB chair appointed.") < entries.index("Main report paragraphs")
+    assert entries.index("Independent LSCB chair appointed.") < entries.index("main report paragraphs")
 
     overview = visible_text(officer_client.get(reverse("recommendations:detail", args=[51])))
     darlington_part = overview[overview.index("Darlington Borough Council") :]
@@ -159,7 +171,7 @@ def test_saving_again_after_seeing_the_other_change_goes_through(officer_client)
 
 
 def test_moving_the_target_date_needs_a_reason_and_keeps_the_original(officer_client):
-    response = darlington_response(24)
+    response = darlington_24_due_30_june_2009()
     assert response.target_date == datetime.date(2009, 6, 30)
     moved = form_data(response, target_date_day="30", target_date_month="9", target_date_year="2009")
     reply = officer_client.post(edit_url("darlington", 24), moved)
@@ -290,7 +302,13 @@ def test_officer_home_page_lists_what_needs_doing_next_with_edit_links(officer_c
     text = visible_text(page)
     html = page.content.decode()
     assert "What Darlington needs to do next" in text
-    # Darlington's response to 24 had a target of 30 June 2009, long past.
+    # Darlington's report gives no target date for any recommendation (its "by June 2009" is for its
+    # own staffing), so nothing is past its target date until an officer sets one.
+    assert "Past their target date (0)" in text
+    darlington_24_due_30_june_2009()
+    page = officer_client.get(reverse("home"))
+    text = visible_text(page)
+    html = page.content.decode()
     assert "Past their target date (1)" in text
     assert edit_url("darlington", 24) in html
     unanswered = 58 - LocalResponse.objects.filter(authority__slug="darlington").count()
@@ -305,8 +323,8 @@ def test_officer_home_page_lists_what_needs_doing_next_with_edit_links(officer_c
 
 
 def test_a_fresh_update_leaves_the_not_updated_list(officer_client):
-    response = darlington_response(6)
-    officer_client.post(edit_url("darlington", 6), form_data(response, note="Reviewed points of referral."))
+    response = darlington_response(53)
+    officer_client.post(edit_url("darlington", 53), form_data(response, note="Annual report published."))
     text = visible_text(officer_client.get(reverse("home")))
     stale = LocalResponse.objects.filter(authority__slug="darlington").count() - 1
     assert f"Not updated for 90 days ({stale})" in text
@@ -339,8 +357,6 @@ def test_progress_update_count_grows_by_one_per_save(officer_client):
 # The rule for moving a target date, on both sides of its boundary: the form words it, the service
 # enforces it, and both ask responses.models.target_move_problem.
 
-JUNE_30 = datetime.date(2009, 6, 30)
-
 
 @pytest.mark.parametrize(
     ("new_date", "needs_reason"),
@@ -354,7 +370,7 @@ JUNE_30 = datetime.date(2009, 6, 30)
 def test_the_service_refuses_a_moved_target_date_without_a_reason(
     db, officer_darlington, new_date, needs_reason
 ):
-    response = darlington_response(24)
+    response = darlington_24_due_30_june_2009()
     assert response.target_date == JUNE_30
     before = snapshot(response)
 
@@ -401,7 +417,7 @@ def test_a_move_the_form_let_through_is_refused_on_the_form_not_with_a_server_er
     officer_client, monkeypatch
 ):
     monkeypatch.setattr(ResponseForm, "clean", forms.Form.clean)  # as if the form forgot the rule
-    response = darlington_response(24)
+    response = darlington_24_due_30_june_2009()
     before = snapshot(response)
     moved = form_data(response, target_date_day="1", target_date_month="7", target_date_year="2009")
     reply = officer_client.post(edit_url("darlington", 24), moved)

@@ -20,6 +20,25 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
+def test_exports_keep_every_column_and_add_the_short_title_after_the_number():
+    assert COLUMNS == [
+        "Council",
+        "Recommendation",
+        "Part",
+        "Short title",
+        "Theme",
+        "Recommendation text",
+        "Status",
+        "RAG",
+        "Lead officer",
+        "Original target date",
+        "Target date",
+        "Reason target date moved",
+        "Last update",
+        "Response",
+    ]
+
+
 def test_central_bedfordshire_csv_has_a_row_for_every_recommendation_and_part_with_its_verbatim_text(
     officer_client,
 ):
@@ -44,6 +63,8 @@ def test_central_bedfordshire_csv_has_a_row_for_every_recommendation_and_part_wi
     rec_12 = body[keys.index((12, ""))]
     assert rec_12[COLUMNS.index("Recommendation text")] == Recommendation.objects.get(number=12).text
     assert rec_12[COLUMNS.index("Theme")] == "Support for children"
+    assert rec_12[COLUMNS.index("Short title")] == "Safeguarding in accident and emergency"
+    assert body[keys.index((19, "c"))][COLUMNS.index("Short title")] == "Resolving professional disagreements"
 
 
 def test_a_council_export_names_recommendations_it_has_not_answered(officer_client):
@@ -62,6 +83,7 @@ def test_excel_export_holds_the_same_rows(officer_client):
     assert list(rows[0]) == COLUMNS
     assert len(rows) == 70
     assert rows[1][1] == 1
+    assert rows[1][COLUMNS.index("Short title")] == "Joint strategic priorities across government"
 
 
 def test_exports_are_safe_against_spreadsheet_formulas(officer_client, officer_darlington):
@@ -120,6 +142,7 @@ def expected_row(authority, recommendation, part, response):
         authority.name,
         str(recommendation.number),
         part.letter if part else "",
+        part.short_title if part else recommendation.short_title,
         recommendation.theme.name,
     ]
     if response is None:
@@ -161,16 +184,23 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
     # The same, written out for a few rows.
     yesterday, today = varied.day(-1).isoformat(), varied.today.isoformat()
     undated = "Undated; after the Action Plan (the report says 11/5/09) and before June 2009"
-    assert by_key[("6", "")][5:12] == [
+    status_to_last_update = slice(COLUMNS.index("Status"), COLUMNS.index("Last update") + 1)
+    assert by_key[("6", "")][status_to_last_update] == [
         "Not started",
         "Red",
         R6_LEAD_OFFICER,
         "",
         yesterday,
         "",
-        undated,
+        today,  # Darlington's reference data does not answer 6: tests/varied.py does, today
     ]
-    assert by_key[("24", "")][5:12] == [
+    assert by_key[("24", "")][:4] == [
+        "Darlington Borough Council",
+        "24",
+        "",
+        "Children's social work workforce",
+    ]
+    assert by_key[("24", "")][status_to_last_update] == [
         "Awaiting national guidance or action",
         "Red",
         "",
@@ -179,13 +209,14 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
         R24_REASON,
         undated,
     ]
-    assert by_key[("19", "")][6] == "Not rated"
+    assert by_key[("19", "")][COLUMNS.index("RAG")] == "Not rated"
     # 53 has an undated update from the source document and one made in the tracker today.
-    assert by_key[("53", "")][11] == today
+    assert by_key[("53", "")][COLUMNS.index("Last update")] == today
     assert by_key[("2", "a")] == [
         "Darlington Borough Council",
         "2",
         "a",
+        "Timescales for implementing the recommendations",
         "Leadership and accountability",
         two.parts.get(letter="a").text,
         "Complete",
@@ -197,15 +228,15 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
         today,  # the service's update, made today: "Last update" is never blank where one exists
         "Darlington's answer to part (a).",
     ]
-    assert [by_key[("2", letter)][5] for letter in "abcd"] == [
+    assert [by_key[("2", letter)][COLUMNS.index("Status")] for letter in "abcd"] == [
         "Complete",
         "In progress",
         "Not started",
         "No response recorded",
     ]
-    assert by_key[("2", "c")][6] == "Not rated"
+    assert by_key[("2", "c")][COLUMNS.index("RAG")] == "Not rated"
     assert ("2", "") not in by_key
-    assert by_key[("1", "")][5:] == ["No response recorded"] + [""] * 7
+    assert by_key[("1", "")][COLUMNS.index("Status") :] == ["No response recorded"] + [""] * 7
 
 
 def test_council_export_of_a_council_with_no_responses_names_every_recommendation(officer_client, varied):

@@ -92,7 +92,7 @@ def test_recommendation_51_shows_its_text_and_every_councils_position_with_its_s
         for response in responses:
             for paragraph in response.text.split("\n\n"):
                 assert normalise(paragraph) in text
-            assert f"Source: {response.source_document}, {response.source_reference}" in text
+            assert f"Source: {response.source_citation}" in text
             assert response.get_status_display() in text
     answered = LocalResponse.objects.filter(recommendation=recommendation).values("authority").distinct()
     assert text.count("No response recorded") == Authority.objects.count() - answered.count()

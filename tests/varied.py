@@ -40,6 +40,8 @@ WHOLE = {
     54: (Status.AWAITING_NATIONAL, Rag.NOT_RATED, TODAY, 89),
     55: (Status.NOT_STARTED, Rag.AMBER, None, 91),
 }
+# Darlington's reference data answers eight of these; the fixture answers 6 and 55 itself, today.
+ANSWERED_HERE = {6, 55}
 # Recommendation 2 (ten parts), answered part by part through the service, today: (a) to (c) only.
 PARTS = {
     "a": (Status.COMPLETE, Rag.GREEN, YESTERDAY),
@@ -53,7 +55,7 @@ AWAITING = {"24", "54"}
 RECOMMENDATIONS_ANSWERED = 11  # ten whole, and 2 part by part
 RESPONSE_COUNT = 13
 
-R24_ORIGINAL_TARGET = datetime.date(2009, 6, 30)  # as shipped; moved below, with a reason
+R24_ORIGINAL_TARGET = datetime.date(2009, 6, 30)  # set below as the original, then moved with a reason
 R24_REASON = "The national guidance it waits for has been put back."
 R6_LEAD_OFFICER = "Head of Safeguarding and Quality Assurance"
 
@@ -92,9 +94,28 @@ def varied_data(db):
         ),
         today=today,
     )
-    assert set(
+    shipped = set(
         LocalResponse.objects.filter(authority=darlington).values_list("recommendation__number", flat=True)
-    ) == set(WHOLE), "the reference data's Darlington responses have changed: update tests/varied.py"
+    )
+    assert shipped == set(WHOLE) - ANSWERED_HERE, (
+        "the reference data's Darlington responses have changed: update tests/varied.py"
+    )
+    for number in sorted(ANSWERED_HERE):
+        record_progress(
+            authority=darlington,
+            recommendation=Recommendation.objects.get(number=number),
+            part=None,
+            by=data.officer,
+            expected_version=0,
+            text=f"Darlington's answer to recommendation {number}.",
+            status=Status.NOT_STARTED,
+            rag=Rag.NOT_RATED,
+            lead_officer="",
+            target_date=None,
+            target_date_reason="",
+            evidence="",
+            note="Recorded for the test.",
+        )
     # Recommendation 53 also changed in the tracker today, after its undated update from the source:
     # its last update is today's.
     r53 = LocalResponse.objects.get(authority=darlington, recommendation__number=53)
@@ -121,7 +142,7 @@ def varied_data(db):
             updated_at=None if changed is None else now - datetime.timedelta(days=changed),
         )
     LocalResponse.objects.filter(authority=darlington, recommendation__number=24).update(
-        target_date_reason=R24_REASON
+        original_target_date=R24_ORIGINAL_TARGET, target_date_reason=R24_REASON
     )
     LocalResponse.objects.filter(authority=darlington, recommendation__number=6).update(
         lead_officer=R6_LEAD_OFFICER

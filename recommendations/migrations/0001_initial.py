@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source_document', models.CharField(blank=True, help_text='Seed file the record was taken from, e.g. 001_0595a2620ba36ceb.txt.', max_length=100)),
                 ('source_reference', models.CharField(blank=True, help_text='Where in the document: a paragraph, item or recommendation number.', max_length=200)),
-                ('source', models.CharField(choices=[('immediate', 'Immediate Response, March 2009'), ('action_plan', 'Action Plan, May 2009'), ('working_together', 'Working Together revision, December 2009')], max_length=20)),
+                ('source', models.CharField(choices=[('immediate', 'Immediate Response, March 2009'), ('action_plan', 'Action Plan, May 2009'), ('working_together', 'Working Together revision: DCSF consultation')], max_length=20)),
                 ('section', models.CharField(blank=True, choices=[('', 'No section'), ('a', '(a) National leadership and accountability'), ('b', '(b) Local leadership and accountability'), ('c', '(c) Supporting front-line services'), ('d', '(d) Reducing delay in care proceedings')], help_text='Action Plan section (a)-(d).', max_length=1)),
                 ('number', models.PositiveSmallIntegerField(help_text='Order within its source and section.')),
                 ('text', models.TextField()),
