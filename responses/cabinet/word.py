@@ -25,12 +25,10 @@ from django.conf import settings
 from django.utils import timezone
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..models import RAG_CHART_COLOURS
+from . import wordml
 from .content import ReportContent, format_date, issued_on
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -99,9 +97,9 @@ def new_document():
     document = docx.Document(template or None)
     if not template:
         house_style(document)
-    drop_thumbnail(document)
+    wordml.drop_thumbnail(document)
     add_missing_styles(document)
-    set_language(document, LANGUAGE)
+    wordml.set_language(document, LANGUAGE)
     STYLE_IDS[document.part] = {key: document.styles[name].style_id for key, name in STYLES.items()}
     return document
 
@@ -134,7 +132,7 @@ def masthead(document, content):
     else:
         paragraph(document, f"Issued {issued_on(report)}", bold=True)
     last = paragraph(document, f"Figures as at {format_date(content.as_at)}")
-    bottom_rule(last)
+    wordml.bottom_rule(last)  # as the PDF's masthead
 
 
 def title(document, content):
@@ -271,7 +269,7 @@ def appendix_1_row(table, row):
         cell_text(merged, row.recommendation.text)
         add(merged, "table_text", "Answered part by part below.")
         for cell in (cells[0], merged):
-            shade(cell, STEM_FILL)
+            wordml.shade(cell, STEM_FILL)
         return
     text_cell = cells[1]
     cell_text(text_cell, row.part.text if row.part else row.recommendation.text)
@@ -289,7 +287,8 @@ def appendix_1_row(table, row):
         italic_lines(add(text_cell, "table_text"), block)
     cell_text(cells[2], response.get_status_display())
     cell_text(cells[3], response.get_rag_display())
-    rag_rule(cells[3], RAG_CHART_COLOURS[response.rag][0])
+    # The RAG word's coloured rule, as in the PDF: a second signal, never the only one.
+    wordml.left_rule(cells[3], RAG_CHART_COLOURS[response.rag][0])
     cell_text(cells[4], response.lead_officer or "None named")
     if response.target_date:
         target = cell_text(cells[5], format_date(response.target_date))
@@ -420,16 +419,6 @@ def new_line_run(para, text, index):
     return run
 
 
-def bottom_rule(para):
-    """A rule under the masthead, as the PDF draws."""
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in {"val": "single", "sz": "12", "space": "4", "color": "0B0C0C"}.items():
-        bottom.set(qn(f"w:{key}"), value)
-    borders.append(bottom)
-    para._p.get_or_add_pPr().append(borders)
-
-
 # Tables
 
 
@@ -446,18 +435,17 @@ def new_table(document, columns, *, caption="", description="", size=None):
     table._tbl.tblPr.style = STYLE_IDS[document.part]["table"]
     table.autofit = False
     widths = [Cm(TEXT_WIDTH * column.share) for column in columns]
-    table_width = table._tbl.tblPr.find(qn("w:tblW"))
-    table_width.set(qn("w:type"), "dxa")
-    table_width.set(qn("w:w"), str(sum(width.twips for width in widths)))
+    wordml.table_width(table, sum(width.twips for width in widths))
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    table_title(table, caption or description)
+    if caption or description:
+        wordml.table_title(table, caption or description)
     header = table.rows[0]
-    mark_header_row(header)
+    wordml.mark_header_row(header)
     for cell, column, width in zip(header.cells, columns, widths, strict=True):
         cell.width = width
         cell_text(cell, column.heading, bold=True, size=size)
-        shade(cell, HEADER_FILL)
+        wordml.shade(cell, HEADER_FILL)
     table._laming_widths = widths
     return table
 
@@ -467,24 +455,6 @@ def add_row(table):
     for cell, width in zip(row.cells, table._laming_widths, strict=True):
         cell.width = width
     return row.cells
-
-
-def mark_header_row(row):
-    """w:tblHeader: Word repeats the row at the top of each page, and screen readers read it as headers."""
-    properties = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), "true")
-        properties.append(element)
-
-
-def table_title(table, text):
-    """The table's title (w:tblCaption), which Word offers as its alternative text."""
-    if not text:
-        return
-    element = OxmlElement("w:tblCaption")
-    element.set(qn("w:val"), text[:255])
-    table._tbl.tblPr.append(element)
 
 
 def cell_text(cell, text, *, bold=False, size=None, right=False, placeholder=False):
@@ -503,34 +473,6 @@ def cell_text(cell, text, *, bold=False, size=None, right=False, placeholder=Fal
             run.italic = True
             run.font.color.rgb = PLACEHOLDER_COLOUR
     return para
-
-
-def shade(cell, fill):
-    shading = OxmlElement("w:shd")
-    for key, value in {"val": "clear", "color": "auto", "fill": fill}.items():
-        shading.set(qn(f"w:{key}"), value)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def rag_rule(cell, colour):
-    """The RAG word's coloured rule, beside the word, as the PDF draws it: never the only signal."""
-    borders = OxmlElement("w:tcBorders")
-    left = OxmlElement("w:left")
-    for key, value in {
-        "val": "single",
-        "sz": "32",
-        "space": "0",
-        "color": colour.lstrip("#").upper(),
-    }.items():
-        left.set(qn(f"w:{key}"), value)
-    borders.append(left)
-    properties = cell._tc.get_or_add_tcPr()
-    # tcBorders goes before shd and the cell's other properties, after its width (the schema's order).
-    width = properties.find(qn("w:tcW"))
-    if width is not None:
-        width.addnext(borders)
-    else:
-        properties.insert(0, borders)
 
 
 # Styles, page and running header
@@ -556,35 +498,6 @@ def add_missing_styles(document):
             layout.line_spacing = 1.0
 
 
-def drop_thumbnail(document):
-    """The template's thumbnail picture would stand for the report in file browsers: leave it out."""
-    package = document.part.package
-    for rel_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            package.rels.pop(rel_id)
-
-
-def set_language(document, language):
-    """w:lang on the document defaults' run properties, which every style inherits."""
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        document.styles.element.insert(0, defaults)
-    run_defaults = defaults.find(qn("w:rPrDefault"))
-    if run_defaults is None:
-        run_defaults = OxmlElement("w:rPrDefault")
-        defaults.insert(0, run_defaults)
-    properties = run_defaults.find(qn("w:rPr"))
-    if properties is None:
-        properties = OxmlElement("w:rPr")
-        run_defaults.append(properties)
-    lang = properties.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        properties.append(lang)
-    lang.set(qn("w:val"), language)
-
-
 def house_style(document):
     """The app's own look for python-docx's built-in template: the PDF's A4 page and Arial type, black
     headings. A council's own template keeps its look."""
@@ -602,7 +515,7 @@ def house_style(document):
     }
     for name, size in sizes.items():
         style = document.styles[name]
-        arial(style)
+        wordml.named_font(style, "Arial")  # as the PDF
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
         if name != "Normal":
@@ -613,15 +526,6 @@ def house_style(document):
     normal = document.styles["Normal"].paragraph_format
     normal.space_after = Pt(6)
     normal.line_spacing = 1.15
-
-
-def arial(style):
-    """Arial, as the PDF: the built-in styles name theme fonts, which Word prefers to a named font."""
-    style.font.name = "Arial"
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{attribute}"), None)
-    fonts.set(qn("w:cs"), "Arial")
 
 
 def running_header_and_footer(document, content):
@@ -645,25 +549,8 @@ def running_header_and_footer(document, content):
         para = footer.paragraphs[0]
         para.alignment = 1  # centred
         para.add_run("Page ")
-        field(para, "PAGE")
+        wordml.field(para, "PAGE", half_points=17)
         para.add_run(" of ")
-        field(para, "NUMPAGES")
+        wordml.field(para, "NUMPAGES", half_points=17)
         for run in para.runs:
             run.font.size = Pt(8.5)
-
-
-def field(para, instruction):
-    """A field Word fills in when it lays out the page (PAGE, NUMPAGES)."""
-    simple = OxmlElement("w:fldSimple")
-    simple.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    properties = OxmlElement("w:rPr")
-    size = OxmlElement("w:sz")
-    size.set(qn("w:val"), "17")  # half-points: 8.5 pt, as the words around it
-    properties.append(size)
-    run.append(properties)
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    simple.append(run)
-    para._p.append(simple)
