@@ -69,7 +69,7 @@ class MeetingAdmin(admin.ModelAdmin):
 @admin.register(CabinetReport)
 class CabinetReportAdmin(admin.ModelAdmin):
     """Drafts can be corrected here; an issued report is shown read-only and cannot be deleted
-    (the database refuses both too). Its PDF is downloaded from the report's page."""
+    (the database refuses both too). Its PDF and Word version are downloaded from the report's page."""
 
     list_display = ["title", "authority", "meeting", "status", "issued_at", "pdf_sha256"]
     list_filter = ["status", "authority"]
@@ -85,11 +85,12 @@ class CabinetReportAdmin(admin.ModelAdmin):
         "compared_with",
         "pdf_sha256",
         "page_count",
+        "docx_sha256",
         "snapshot",
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("pdf")
+        return super().get_queryset(request).defer("pdf", "docx")
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_issued:

@@ -278,8 +278,8 @@ STANDARD_IMPLICATION_HEADINGS = [
 
 class CabinetReportQuerySet(models.QuerySet):
     def without_pdf(self):
-        """Leave the stored PDF and data snapshot in the database: lists never need them."""
-        return self.defer("pdf", "snapshot")
+        """Leave the stored PDF, Word version and data snapshot in the database: lists never need them."""
+        return self.defer("pdf", "docx", "snapshot")
 
     def with_pdf_size(self):
         """Annotate pdf_size, the stored PDF's length in bytes, without reading the PDF."""

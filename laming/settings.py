@@ -139,6 +139,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PDF_JOB_TIMEOUT = int(os.environ.get("PDF_JOB_TIMEOUT", "300"))
 # How long /readyz lets the oldest queued job wait before it says the workers are stuck.
 QUEUE_STUCK_AFTER = int(os.environ.get("QUEUE_STUCK_AFTER", "300"))
+# The .docx whose styles a Cabinet report's Word version takes (responses/cabinet/word.py names the
+# styles it uses); empty for python-docx's built-in template in the app's house style.
+REPORT_WORD_TEMPLATE = os.environ.get("REPORT_WORD_TEMPLATE", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -33,11 +33,17 @@ council_patterns = [
     path("authorities/<slug:slug>/reports/<int:pk>/edit/", cabinet.edit_report, name="report_edit"),
     path("authorities/<slug:slug>/reports/<int:pk>/preview/", cabinet.preview_report, name="report_preview"),
     path("authorities/<slug:slug>/reports/<int:pk>/report.pdf", cabinet.report_pdf, name="report_pdf"),
+    path("authorities/<slug:slug>/reports/<int:pk>/report.docx", cabinet.report_docx, name="report_docx"),
     path("authorities/<slug:slug>/reports/<int:pk>/issue/", cabinet.issue_report, name="report_issue"),
     path(
         "authorities/<slug:slug>/cabinet-report.pdf",
         cabinet.draft_cabinet_report_pdf,
         name="cabinet_report_pdf",
+    ),
+    path(
+        "authorities/<slug:slug>/cabinet-report.docx",
+        cabinet.draft_cabinet_report_docx,
+        name="cabinet_report_docx",
     ),
     path("authorities/<slug:slug>/meetings/<int:pk>/decision/", papers.decision_detail, name="decision"),
     path("authorities/<slug:slug>/meetings/<int:pk>/decision.pdf", papers.decision_pdf, name="decision_pdf"),

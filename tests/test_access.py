@@ -107,9 +107,12 @@ DECISIONS = {
     "authorities:report_edit": (a_darlington_draft_report, for_darlington_paper_preparers()),
     "authorities:report_preview": (a_darlington_draft_report, for_darlington_paper_preparers()),
     "authorities:report_pdf": (a_darlington_draft_report, for_darlington_paper_preparers(PREPARING)),
+    # A Word version is written in the request (well under a second), so it answers 200 at once.
+    "authorities:report_docx": (a_darlington_draft_report, for_darlington_paper_preparers()),
     # Issuing is POST only (posts are tested in tests/test_reports.py).
     "authorities:report_issue": (a_darlington_draft_report, for_signed_in_users(405)),
     "authorities:cabinet_report_pdf": ({"slug": "darlington"}, for_darlington_paper_preparers(PREPARING)),
+    "authorities:cabinet_report_docx": ({"slug": "darlington"}, for_darlington_paper_preparers()),
     "authorities:decision": (
         {"slug": "stockton-on-tees", "pk": STOCKTON_CABINET_MEETING},
         for_signed_in_users(),

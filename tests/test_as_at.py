@@ -95,7 +95,7 @@ def test_a_response_first_recorded_after_the_day_is_left_out(db):
     darlington = LocalResponse.objects.filter(authority__slug="darlington")
     assert LocalResponse.objects.filter(pk__in=darlington).as_at(datetime.date(2009, 5, 11)) == []
     on_the_day = LocalResponse.objects.filter(pk__in=darlington).as_at(datetime.date(2009, 5, 12))
-    assert len(on_the_day) == darlington.count() == 10
+    assert len(on_the_day) == darlington.count() == 8
     assert all(response.rests_on_undated_source for response in on_the_day)
 
 
@@ -204,8 +204,9 @@ def test_a_report_is_as_at_its_meeting_and_leaves_out_what_changed_since(
     assert "As at 21 July 2009" in preview
     assert "RAG from Not rated to Green" not in preview
     # Darlington's document gives no date: the report says its figures rest on it.
+    shipped = LocalResponse.objects.filter(authority__slug="darlington").count()
     assert (
-        "10 of these responses are taken from a document of the Council's that gives no date, and "
+        f"{shipped} of these responses are taken from a document of the Council's that gives no date, and "
         "counted from the earliest date it can have been written."
     ) in preview
 

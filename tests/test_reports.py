@@ -18,6 +18,7 @@ from django.utils import timezone
 from authorities import pdf
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, Membership
 from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
+from recommendations.models import Recommendation
 from responses.cabinet import services
 from responses.cabinet.content import DELIVERY_COLUMNS, build_report, default_report, issued_on
 from responses.cabinet.forms import ReportForm
@@ -29,6 +30,12 @@ from .helpers import visible_text
 from .pdftools import pdf_info, pdf_text, squeeze
 from .test_query_counts import add_councils
 from .worker import run_queued_tasks
+
+
+def titled(number):
+    """ "51. Separate ..." : a recommendation as the report names it, by number and short title."""
+    return Recommendation.objects.get(number=number).numbered_title
+
 
 # The meeting the `draft` report goes to: four weeks ahead, so the report is as at today.
 MEETING_DAY = timezone.localdate() + datetime.timedelta(days=28)
@@ -236,7 +243,9 @@ def test_clerk_edits_the_narrative_and_the_preview_numbers_it_as_darlingtons_rep
     assert "It is recommended that:- (a) The report be noted; (b) Members support regional work." in preview
     assert "Murray Rose, Director of Children's Services" in preview
     assert "Sustainability Not related to this report, says the clerk." in preview
-    assert "Main Report Information and Analysis Progress by theme" in preview
+    assert "Main Report Information and Analysis Implications for Darlington" in preview
+    assert "The Action Plan has a focus on systems and processes" in preview  # Darlington's own paragraph 7
+    assert "Progress by theme" in preview and "The Council has recorded" in preview
     assert "Appendix 1: Lord Laming's recommendations and Darlington's local response" in preview
 
 
@@ -275,13 +284,13 @@ def test_the_progress_summary_names_what_is_overdue_and_what_awaits_national_gui
     # is for its own staffing, not recommendation 24).
     assert (
         "1 response is past its target date and not yet complete: "
-        "51: target date 30 September 2009; in progress; lead officer Jenni Cooke"
+        f"{titled(51)}: target date 30 September 2009; in progress; lead officer Jenni Cooke"
     ) in preview
     assert "4 responses await national guidance or action" in preview
     # Darlington's report on the Action Plan (seed 000) is on record, undated: this one follows it.
     assert (
         "Since the report to the Darlington Cabinet of May 2009, which is not dated (The Protection of "
-        "Children in England Action Plan), 1 response has changed: 51: target date from none to "
+        f"Children in England Action Plan), 1 response has changed: {titled(51)}: target date from none to "
         "30 September 2009; lead officer now Jenni Cooke."
     ) in preview
 
@@ -424,16 +433,16 @@ def test_a_later_report_says_what_changed_since_the_last_issued_report(
     when = f"{issued.issued_at:%-d %B %Y}"
     assert (
         f"Since the report to the {MEETING}, issued on {when}, "
-        "2 responses have changed: 51: status from In progress to Complete; RAG from Not rated to Green. "
-        "53: response text revised."
+        f"2 responses have changed: {titled(51)}: status from In progress to Complete; RAG from Not rated to "
+        f"Green. {titled(53)}: response text revised."
     ) in preview
 
     later = services.issue_report(report=later, by=clerk_darlington, expected_version=later.version)
     assert later.compared_with == issued
     assert later.snapshot["compared_with"] == issued.pk
-    assert squeeze("51: status from In progress to Complete; RAG from Not rated to Green.") in squeeze(
-        pdf_text(bytes(later.pdf))
-    )
+    assert squeeze(
+        f"{titled(51)}: status from In progress to Complete; RAG from Not rated to Green."
+    ) in squeeze(pdf_text(bytes(later.pdf)))
 
 
 # One change to Darlington's response to 51 (In progress, Not rated, no lead officer, no target date)
@@ -461,7 +470,9 @@ def test_a_rag_cleared_back_to_not_rated_is_named_as_a_change(issued, clerk_darl
     later = services.create_report(
         authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
     )
-    assert [str(each) for each in build_report(later).changes] == ["51: RAG from Red to Not rated."]
+    assert [str(each) for each in build_report(later).changes] == [
+        f"{titled(51)}: RAG from Red to Not rated."
+    ]
 
 
 @pytest.mark.parametrize("what", ONE_CHANGE)
@@ -474,13 +485,13 @@ def test_the_next_report_names_exactly_the_one_thing_that_changed(
         authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
     )
 
-    assert [str(each) for each in build_report(later).changes] == [f"51: {named}."]
+    assert [str(each) for each in build_report(later).changes] == [f"{titled(51)}: {named}."]
     preview = visible_text(
         clerk_client.get(reverse("authorities:report_preview", args=["darlington", later.pk]))
     )
     when = f"{issued.issued_at:%-d %B %Y}"
     assert (
-        f"Since the report to the {MEETING}, issued on {when}, 1 response has changed: 51: {named}."
+        f"Since the report to the {MEETING}, issued on {when}, 1 response has changed: {titled(51)}: {named}."
     ) in preview
 
 
@@ -517,7 +528,7 @@ def test_values_set_before_the_last_report_are_compared_with_what_it_recorded(
         51, lead_officer="", target_date=datetime.date(2010, 6, 30), target_date_reason="Board postponed."
     )
     assert [str(each) for each in build_report(later).changes] == [
-        "51: target date from 31 March 2010 to 30 June 2010; lead officer now not named."
+        f"{titled(51)}: target date from 31 March 2010 to 30 June 2010; lead officer now not named."
     ]
 
 

@@ -26,6 +26,7 @@ from recommendations.models import Commitment, Recommendation
 from ..models import LocalResponse, ProgressUpdate, Rag, Status, answer_layout
 
 SNAPSHOT_FORMAT = 1
+LAMING_REPORT = "The Protection of Children in England: A Progress Report (March 2009)"
 DEFAULT_TITLE = "The Protection of Children in England: progress on Lord Laming's recommendations"
 
 # How a status reads inside a sentence ("18 awaiting national guidance or action, 1 in progress").
@@ -228,6 +229,43 @@ class ReportContent:
         return [heading for heading, _ in DELIVERY_COLUMNS]
 
     @property
+    def appendix_1_intro(self):
+        name = self.authority.short_name
+        which = (
+            f"The recommendations of {LAMING_REPORT} that {name} has responded to"
+            if self.unlisted
+            else f"Every recommendation of {LAMING_REPORT}"
+        )
+        return (
+            f"{which}, by theme, each followed by {name}'s local response as at {format_date(self.as_at)}, "
+            f"its delivery status, RAG rating, lead officer and target date. Where {name} answers a "
+            "recommendation part by part, each part is listed."
+        )
+
+    @property
+    def unlisted_paragraph(self):
+        """The recommendations left out of Appendix 1, named in one paragraph ("" when none is)."""
+        if not self.unlisted:
+            return ""
+        count = len(self.unlisted)
+        return (
+            f"{self.authority.short_name} has not yet recorded a response to the other "
+            f"{plural(count, 'recommendation')}: "
+            + "; ".join(rec.numbered_title for rec in self.unlisted)
+            + "."
+        )
+
+    @property
+    def appendix_2_intro(self):
+        return (
+            "The Government's Immediate Response (March 2009), its Action Plan (May 2009, sections (a) to "
+            "(d)) and the revision of Working Together, with each commitment's due date as the Government "
+            f"worded it, whether that date had passed on {format_date(self.as_at)}, the recommendations it "
+            "answers (whether a source states the link or it is inferred from the texts) and "
+            f"{self.authority.short_name}'s delivery status on them."
+        )
+
+    @property
     def meeting_line(self):
         if not self.meeting:
             return ""
@@ -365,7 +403,7 @@ def previous_report(report: CabinetReport, as_at: datetime.date) -> Previous | N
     kind = meeting.kind if meeting else Meeting.Kind.CABINET
     before = (meeting_day(meeting) if meeting else None) or as_at
     candidates = []
-    issued = CabinetReport.objects.defer("pdf").last_issued_before(report)
+    issued = CabinetReport.objects.defer("pdf", "docx").last_issued_before(report)
     if issued is not None and (issued.meeting is None or issued.meeting.kind == kind):
         snapshot_day = (issued.snapshot or {}).get("as_at")
         day = datetime.date.fromisoformat(snapshot_day) if snapshot_day else issued.issued_at.date()

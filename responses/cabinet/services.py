@@ -15,6 +15,7 @@ from django.utils import timezone
 from authorities import pdf
 from authorities.models import Authority, CabinetReport, Meeting
 
+from . import word
 from .content import build_report, default_report, snapshot
 
 
@@ -93,8 +94,9 @@ def update_report(
 
 
 def issue_report(*, report: CabinetReport, by, expected_version: int) -> CabinetReport:
-    """Freeze a draft as what the meeting is told: render its PDF from the records as they stand,
-    and store the PDF, its SHA-256 checksum and the data it was built from. Nothing changes it after.
+    """Freeze a draft as what the meeting is told: render its PDF and its Word version from the records
+    as they stand, and store both, each with its SHA-256 checksum, and the data they were built from.
+    Nothing changes it after.
 
     Issues for one council are taken one at a time, so each report's "changes since the last issued
     report" is measured against the one issued just before it.
@@ -130,6 +132,8 @@ def issue_report(*, report: CabinetReport, by, expected_version: int) -> Cabinet
         locked.pdf = rendered.content
         locked.pdf_sha256 = rendered.sha256
         locked.page_count = rendered.page_count
+        locked.docx = word.report_docx(content)
+        locked.docx_sha256 = pdf.checksum(locked.docx)
         locked.snapshot = snapshot(content)
         locked.version += 1
         locked.save()
@@ -145,6 +149,19 @@ def issued_pdf(report: CabinetReport) -> bytes:
     content = bytes(report.pdf)
     if pdf.checksum(content) != report.pdf_sha256:
         raise IssuedReportCorruptedError(f"Stored PDF of report {report.pk} does not match its checksum.")
+    return content
+
+
+def issued_docx(report: CabinetReport) -> bytes | None:
+    """The issued report's Word version exactly as issued, checked against its checksum; None for a
+    report issued before Word versions were kept."""
+    if report.docx is None:
+        return None
+    content = bytes(report.docx)
+    if pdf.checksum(content) != report.docx_sha256:
+        raise IssuedReportCorruptedError(
+            f"Stored Word document of report {report.pk} does not match its checksum."
+        )
     return content
 
 

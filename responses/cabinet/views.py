@@ -1,13 +1,14 @@
 """The pages of a council's Cabinet reports: the list, a new draft, its narrative, the preview, the
-PDFs and the issue. Who may do what is decided in authorities.access."""
+PDFs, the Word versions and the issue. Who may do what is decided in authorities.access."""
 
 import logging
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from authorities import documents, pdf
@@ -16,7 +17,7 @@ from authorities.models import CabinetReport, Meeting, PdfJob
 from authorities.views import pdf_response, prepared_pdf, wants_json
 from laming.forms import as_at_of, bound_data
 
-from . import issuing, services
+from . import issuing, services, word
 from .content import build_report, clerk_warnings, default_report, report_as_at
 from .forms import NEW_MEETING, NewReportForm, ReportForm
 
@@ -81,7 +82,7 @@ def report_detail(request, slug, pk):
         queryset=CabinetReport.objects.without_pdf()
         .with_pdf_size()
         .select_related("meeting__authority", "meeting__decision", "issued_by", "created_by", "compared_with")
-        .defer("compared_with__pdf", "compared_with__snapshot"),
+        .defer("compared_with__pdf", "compared_with__docx", "compared_with__snapshot"),
     )
     return render_report_detail(request, report)
 
@@ -195,7 +196,7 @@ def report_pdf(request, slug, pk):
     """An issued report's PDF exactly as issued, or a draft's, rendered by the worker from the records
     as they stand now (202 and a page that waits until it is ready)."""
     report = get_report_for_user(
-        request, slug, pk, queryset=CabinetReport.objects.defer("snapshot").select_related("meeting")
+        request, slug, pk, queryset=CabinetReport.objects.defer("snapshot", "docx").select_related("meeting")
     )
     if report.is_issued:
         try:
@@ -246,27 +247,84 @@ def issue_report(request, slug, pk):
     return redirect(report)
 
 
+def quick_draft(request, authority):
+    """The quick draft's content as at `?as_at=` (today without one), or the page that refuses a date
+    it cannot use: (content, None) or (None, 400 response)."""
+    as_at = as_at_of(request)
+    if as_at.error:
+        problem = f"{as_at.error}: the date goes in the address as ?as_at=2009-07-01."
+        return None, render(request, "400.html", {"problem": problem}, status=400)
+    report = default_report(authority)
+    report.as_at = as_at.day
+    return build_report(report), None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def draft_cabinet_report_pdf(request, slug):
     """The quick draft: the council's report now, with the default narrative, not saved as a report."""
     authority = get_authority_for_papers(request, slug, prepare=True)
-    as_at = as_at_of(request)
-    if as_at.error:
-        return render(
-            request,
-            "400.html",
-            {"problem": f"{as_at.error}: the date goes in the address as ?as_at=2009-07-01."},
-            status=400,
-        )
-    report = default_report(authority)
-    report.as_at = as_at.day
+    content, refusal = quick_draft(request, authority)
+    if refusal:
+        return refusal
     return prepared_pdf(
         request,
         kind=PdfJob.Kind.QUICK_DRAFT,
         authority=authority,
         subject=f"authority:{authority.pk}",
-        html=pdf.report_html(build_report(report)),
-        filename=f"{authority.slug}-cabinet-report-draft-as-at-{as_at.shown:%Y-%m-%d}.pdf",
+        html=pdf.report_html(content),
+        filename=f"{authority.slug}-cabinet-report-draft-as-at-{content.as_at:%Y-%m-%d}.pdf",
         what=f"{authority.short_name}\u2019s Cabinet report as it stands",
         back=(reverse("authorities:reports", args=[authority.slug]), "Back to the council\u2019s reports"),
+    )
+
+
+# Word versions. A report takes well under a second to write as .docx (Central Bedfordshire's, the
+# longest, about half a second), so the request writes it rather than the worker.
+
+
+def docx_response(content: bytes, filename: str, *, issued_checksum: str = "") -> HttpResponse:
+    """A Word document, always downloaded. As for the PDF, an issued report's never changes, so its
+    checksum is its ETag; a draft's is never cached."""
+    response = HttpResponse(content, content_type=word.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    if issued_checksum:
+        response["ETag"] = f'"{issued_checksum}"'
+        response["Cache-Control"] = "private, max-age=3600"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def report_docx(request, slug, pk):
+    """An issued report's Word version exactly as issued, or a draft's, written from the records as they
+    stand now."""
+    report = get_report_for_user(
+        request, slug, pk, queryset=CabinetReport.objects.defer("snapshot", "pdf").select_related("meeting")
+    )
+    filename = word.filename(report)
+    if not report.is_issued:
+        return docx_response(word.report_docx(build_report(report)), filename)
+    try:
+        content = services.issued_docx(report)
+    except services.IssuedReportCorruptedError as error:
+        integrity_log.error("Integrity error: %s", error)
+        context = {"authority": report.authority, "report": report, "nav": "authorities"}
+        return render(request, "authorities/report_corrupted.html", context, status=500)
+    if content is None:
+        # Issued before Word versions were kept: writing one now would not be what was issued.
+        raise Http404("This report was issued before Word versions were kept. Its PDF is the record.")
+    return docx_response(content, filename, issued_checksum=report.docx_sha256)
+
+
+@require_http_methods(["GET", "HEAD"])
+def draft_cabinet_report_docx(request, slug):
+    """The quick draft as a Word document: the council's report now, with the default narrative."""
+    authority = get_authority_for_papers(request, slug, prepare=True)
+    content, refusal = quick_draft(request, authority)
+    if refusal:
+        return refusal
+    return docx_response(
+        word.report_docx(content),
+        f"{authority.slug}-cabinet-report-draft-as-at-{content.as_at:%Y-%m-%d}.docx",
     )
