@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from authorities.models import Authority
 from recommendations.models import Commitment, Recommendation, Theme
+from responses.dashboards import commitment_tracker
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
 
@@ -381,3 +382,23 @@ def test_comparison_matrix_lists_themes_in_report_order(client, chair_darlington
     ]
     assert headings == [r.numbered_title for r in Recommendation.objects.order_by("number")]
     assert "24. Children's social work workforce" in headings
+
+
+def test_a_commitments_gaps_count_each_council_once_per_recommendation_however_many_parts_it_answers(db):
+    # Central Bedfordshire answers recommendation 2 in ten parts: one council answering, not ten.
+    commitment = Commitment.objects.for_list().get(links__recommendation__number=2, pk=2)
+    (progress,) = commitment_tracker([commitment], day=None)
+    councils = Authority.objects.count()
+    expected = sum(
+        councils
+        - LocalResponse.objects.filter(recommendation=link.recommendation)
+        .values("authority")
+        .distinct()
+        .count()
+        for link in commitment.links.all()
+    )
+    assert progress.gaps == expected
+    assert (
+        LocalResponse.objects.filter(recommendation__number=2, authority__slug="central-bedfordshire").count()
+        == 10
+    )

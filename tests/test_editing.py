@@ -148,6 +148,8 @@ def test_submitting_the_same_stale_form_twice_is_refused_and_shows_the_other_cha
     assert "Someone else saved a change to this response while you were editing it." in text
     assert "Changed while you were editing" in text
     assert "Their note: First." in text
+    # Only what changed since the officer opened the form: not the entry the form was based on.
+    assert text.count("saved a change on") == 1
     assert "First officer's text." in text
     # What the second officer typed is still on the page, ready to save again if they choose.
     assert "Second officer&#x27;s text." in reply.content.decode()

@@ -1,6 +1,7 @@
 """Filtering lists of recommendations and responses: each filter, one line each."""
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from recommendations.models import Body, Recommendation, Theme
@@ -31,6 +32,13 @@ def test_response_filters_each_narrow_the_list(db):
         responses(body=["ofsted"])
         == LocalResponse.objects.filter(recommendation__addressed_to__slug="ofsted").count()
     )
+    # A recommendation addressed to both bodies chosen is listed once, not once per body.
+    two_bodies = (
+        Body.objects.annotate(n=Count("recommendations")).order_by("-n").values_list("slug", flat=True)[:2]
+    )
+    either = LocalResponse.objects.filter(recommendation__addressed_to__slug__in=list(two_bodies))
+    assert either.count() > either.distinct().count(), "no recommendation is addressed to both bodies"
+    assert responses(body=list(two_bodies)) == either.distinct().count()
     local = (
         LocalResponse.objects.filter(recommendation__addressed_to__level=Body.Level.LOCAL)
         .values("pk")

@@ -29,6 +29,7 @@ from .conftest import make_user
 from .helpers import visible_text
 from .pdftools import pdf_info, pdf_text, squeeze
 from .test_query_counts import add_councils
+from .varied import RECOMMENDATIONS_ANSWERED, RESPONSE_COUNT, varied_data  # noqa: F401
 from .worker import run_queued_tasks
 
 
@@ -818,3 +819,16 @@ def test_table_1_counts_each_response_once_in_the_column_of_its_status(darlingto
 
 def test_the_narrative_form_asks_for_exactly_the_reports_narrative_fields():
     assert set(ReportForm.base_fields) - {"version"} == set(CabinetReport.NARRATIVE_FIELDS)
+
+
+def test_the_progress_summary_counts_recommendations_not_responses_and_names_one_answered_by_parts(
+    varied,
+):
+    content = build_report(default_report(varied.darlington))
+    opening = content.main_sections[1].paragraphs[0].text  # after Darlington's own account
+    unanswered = 58 - RECOMMENDATIONS_ANSWERED
+    assert opening.startswith(
+        f"The Council has recorded {RESPONSE_COUNT} responses covering {RECOMMENDATIONS_ANSWERED} of the 58 "
+        f"recommendations; {unanswered} recommendations have no response recorded yet. "
+        "It answers recommendation 2 part by part."
+    )
