@@ -169,6 +169,7 @@ def council_dashboard(authority, day=None):
         "rag_totals": [sum(t.rag_row()[i] for t in themes) for i in range(len(Rag))],
         "no_response_total": sum(t.no_response for t in themes),
         "response_count": len(responses),
+        "undated_count": sum(response.rests_on_undated_source for response in responses),
         "answered_count": len({r.recommendation_id for r in responses}),
         "recommendation_count": len(recommendations),
         "worklist": worklist_of(responses),

@@ -125,6 +125,13 @@ def test_a_change_recorded_today_is_not_on_the_council_dashboard_as_at_2009(clie
     assert table_rows(then.content.decode(), "status-table")["All themes"][complete] == "0"
     assert "As at 1 July 2009" in visible_text(then)
     assert f"As at {timezone.localdate():%-d %B %Y}" in visible_text(today)
+    # 51 now rests on today's change; Darlington's other responses on its undated report.
+    undated = LocalResponse.objects.filter(authority__slug="darlington").count() - 1
+    assert (
+        f"{undated} of Darlington's responses are taken from a document of the council's that gives no date"
+        in (visible_text(today))
+    )
+    assert f"{undated + 1} of Darlington's responses are taken" in visible_text(then)
 
 
 def test_a_change_recorded_today_is_not_in_the_comparison_as_at_2009(client, chair_darlington):
