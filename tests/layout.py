@@ -109,6 +109,23 @@ def split_rows(document):
     return [row for row, pages in pages_of.items() if len(pages) > 1]
 
 
+def hollow_rows(document):
+    """(page, first cell's text) for every row begun at a page foot with its widest cell (the text a
+    reader reads) empty beside the others: its words all went over to the next page."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for row in flow_boxes(page):
+            if isinstance(row, boxes.TableRowBox) and len(row.children) > 1:
+                widest = max(row.children, key=lambda cell: cell.width)
+                if not cell_text(widest).strip() and any(cell_text(cell).strip() for cell in row.children):
+                    found.append((number, cell_text(row.children[0])[:20]))
+    return found
+
+
+def cell_text(cell):
+    return "".join(box.text for box in cell.descendants() if isinstance(box, boxes.TextBox))
+
+
 def tables_on(page):
     return [box for box in flow_boxes(page) if isinstance(box, boxes.TableBox)]
 

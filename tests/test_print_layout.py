@@ -27,6 +27,7 @@ from .conftest import make_user
 from .layout import (
     blank_before_a_table_runs_on,
     headings_at_page_foot,
+    hollow_rows,
     last_rows,
     margin_lines,
     overflowing,
@@ -220,6 +221,7 @@ def test_only_long_rows_split_and_short_rows_stay_whole_on_a_page(papers):
     assert split, "recommendation 2's row, at least, runs on"
     assert {row.get("class") for row in split} == {"may-split"}
     assert "2" in [row[0].text for row in split]
+    assert hollow_rows(papers["report"]) == []
 
 
 STEMS = """{% extends "pdf/base.html" %}{% block body %}<div class="report">{% for lines in lengths %}
@@ -240,3 +242,26 @@ def test_the_words_before_a_recommendations_parts_go_over_with_its_first_part():
     document = render(html)
     assert len(document.pages) > 8
     assert last_rows(document, "stem") == []
+
+
+ROWS = """{% extends "pdf/base.html" %}{% block body %}<div class="report">{% for lines in lengths %}
+<p>{% for _ in lines %}{{ line }} {% endfor %}</p>
+<table class="appendix-1"><thead><tr><th class="col-no">No.</th><th>Recommendation and local response</th>
+<th class="col-status">Status</th></tr></thead>
+<tbody><tr class="may-split"><th>19</th><td><p>{{ line }} {{ line }}</p>
+<ul>{% for letter in "abc" %}<li>({{ letter }}) {{ line }} {{ line }} {{ line }}</li>{% endfor %}</ul>
+<p>Local response</p><p>{{ line }} {{ line }} {{ line }}</p></td><td>Awaiting national guidance or action</td>
+</tr></tbody></table>{% endfor %}</div>{% endblock %}"""
+
+
+def test_a_long_row_begun_at_a_page_foot_starts_its_words_beside_its_number():
+    """Long rows after paragraphs of every length from one line to twelve: wherever one begins, its
+    words begin there too, never all of them on the next page beside its number and status."""
+    html = (
+        engines["django"]
+        .from_string(ROWS)
+        .render({"lengths": [range(n % 12 + 1) for n in range(30)], "line": LINE})
+    )
+    document = render(html)
+    assert len(split_rows(document)) > 5, "long rows run on from page to page"
+    assert hollow_rows(document) == []
