@@ -43,7 +43,11 @@ class DecisionForm(forms.Form):
         rows=8,
         hint="What the meeting considered. Separate paragraphs with a blank line.",
     )
-    decisions = text_field("Decisions", rows=4, hint="One to a line; they are numbered 1, 2, 3 ...")
+    decisions = text_field(
+        "Decisions",
+        rows=4,
+        hint="One to a line. The record numbers them 1, 2, 3 ..., so there is no need to type numbers.",
+    )
     reasons = text_field("Reasons for the decision", rows=4)
     alternatives_rejected = text_field("Alternative options considered and rejected", required=False, rows=3)
     conflicts_of_interest = text_field("Declared conflicts of interest", required=False, rows=2)

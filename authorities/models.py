@@ -246,15 +246,35 @@ class Decision(SourcedModel):
         return super().delete(*args, **kwargs)
 
     def decision_lines(self):
-        return [line for line in self.decisions.splitlines() if line.strip()]
+        """The decisions, one to a line, without any number or letter the clerk typed before them:
+        the record's list numbers them 1., 2. ... as Stockton's does (seed 003), so a decision pasted
+        as "1. The report be noted" is printed "1. The report be noted", never "1. 1. ..."."""
+        return unnumbered(self.decisions.splitlines())
+
+
+# A number, letter or bullet a clerk types (or pastes from a report) before an item of a list:
+# "1.", "1)", "(1)", "a.", "a)", "(a)", "(iv)", "iv)", "•", "-". A bare "1." counts only before a space
+# or a capital, and "a." only before a space, so "1.5 posts" or "e.g." keeps its words.
+LIST_MARKER = re.compile(
+    r"""^\s*(?:
+        \(\s*(?:\d{1,3}|[a-z]|[ivx]{1,5})\s*\)\s*      # (1) (a) (iv)
+      | \d{1,3}[.)](?:\s+|$|(?=(?-i:[A-Z])))              # 1. 1) 2.Further
+      | (?:[a-z]|[ivx]{1,5})[.)](?:\s+|$)                # a. a) iv)
+      | [\u2022\u00b7\u2013*-]\s+                        # a bullet or dash
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def unnumbered(lines):
+    """The non-blank lines of a list, each without the one number, letter or bullet typed before it."""
+    items = (LIST_MARKER.sub("", line, count=1).strip() for line in lines)
+    return [item for item in items if item]
 
 
 def lettered(lines):
     """Recommendations to Members as (letter, text), lettering them (a), (b) ... whatever was typed."""
-    return [
-        (f"({chr(ord('a') + index)})", re.sub(r"^\(?[a-z]\)\s*", "", line).strip())
-        for index, line in enumerate(lines)
-    ]
+    return [(f"({chr(ord('a') + index)})", line) for index, line in enumerate(unnumbered(lines))]
 
 
 # The implications table's headings in the order Darlington's Cabinet reports use them (seed 000).

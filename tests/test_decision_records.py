@@ -113,7 +113,7 @@ def test_clerk_records_a_decision_after_the_meeting(client, clerk_darlington, ap
     page = visible_text(client.get(reply["Location"]))
     assert "Darlington Borough Council Cabinet Decision: 28 April 2009" in page
     assert "The report be noted. A further report be received in the autumn." in page
-    assert "Alternative Options Considered and Rejected None recorded." in page
+    assert "Alternative Options Considered and Rejected Declared (Cabinet Member) Conflicts" in page
     assert "Date and Time by which Call In must be executed By midnight, Friday 8 May 2009" in page
 
 

@@ -832,3 +832,12 @@ def test_the_progress_summary_counts_recommendations_not_responses_and_names_one
         f"recommendations; {unanswered} recommendations have no response recorded yet. "
         "It answers recommendation 2 part by part."
     )
+
+
+def test_one_answer_given_to_several_recommendations_is_printed_once(clerk_client):
+    stockton = Authority.objects.get(slug="stockton-on-tees")
+    rows = {row.label: row for _, rows in build_report(default_report(stockton)).appendix for row in rows}
+    shared = LocalResponse.objects.get(authority=stockton, recommendation__number=51).text
+    same = sorted(label for label, row in rows.items() if row.response and row.response.text == shared)
+    assert len(same) > 1, "Stockton's record no longer answers several recommendations in the same words"
+    assert [rows[label].same_response_as for label in same] == [""] + [same[0]] * (len(same) - 1)

@@ -136,6 +136,19 @@ class AppendixRow:
     response: LocalResponse | None = None
     stem_only: bool = False  # the words before the parts, when the council answers part by part
     show_parts: bool = False  # the parts listed under the recommendation, answered as a whole
+    same_response_as: str = ""  # the label of an earlier row whose response has the very same words
+
+    # A row longer than this (recommendation and response, in characters) may run on to the next page
+    # rather than leave most of a page blank; a shorter one is kept whole (templates/pdf/base.html).
+    SPLIT_AFTER = 600
+    FOLD_AFTER = 300  # a response this long, given to several recommendations, is printed once
+
+    @property
+    def may_split(self):
+        text = (self.part.text if self.part else self.recommendation.text) + (
+            self.response.text if self.response else ""
+        )
+        return self.show_parts or len(text) > self.SPLIT_AFTER
 
 
 @dataclass
@@ -150,6 +163,12 @@ class CommitmentStanding:
     stated: list[int] = field(default_factory=list)
     inferred: list[int] = field(default_factory=list)
     same_as_above: bool = False  # answers the same recommendations as the commitment above it
+
+    @property
+    def may_split(self):
+        """A long line of Appendix 2 (a commitment answering many recommendations) may run on to the
+        next page rather than leave most of this one blank."""
+        return len(self.standing) > 8 or len(self.commitment.text) > AppendixRow.SPLIT_AFTER
 
     @property
     def links_line(self):
@@ -477,6 +496,16 @@ def appendix(themes, by_recommendation, listed):
                     rows.append(AppendixRow(f"{rec.number}({part.letter})", rec, part, response))
         if rows:
             sections.append((progress.theme, rows))
+    # A council that gave one long answer to several recommendations (Stockton's record answers 44 and
+    # 51 to 53 in one paragraph) has its words printed once; the later rows point back to them. A short
+    # answer ("This is a matter for Ofsted.") is cheaper to repeat than to look up.
+    first_with = {}
+    for _, rows in sections:
+        for row in rows:
+            if row.response is not None and len(row.response.text.strip()) > AppendixRow.FOLD_AFTER:
+                row.same_response_as = first_with.setdefault(row.response.text.strip(), row.label)
+                if row.same_response_as == row.label:
+                    row.same_response_as = ""
     return sections
 
 

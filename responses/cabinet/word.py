@@ -104,14 +104,21 @@ def new_document():
     return document
 
 
+def fit(text, limit=255):
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def describe(document, content):
     """Title, author and language, as the PDF's metadata has them: what screen readers and search see."""
     report = content.report
     properties = document.core_properties
-    properties.title = f"{report.title}: {content.authority.name}" + (" (draft)" if content.draft else "")
-    properties.author = content.authority.name
-    properties.last_modified_by = content.authority.name
-    properties.subject = content.meeting_line
+    # Word keeps at most 255 characters in a document property.
+    properties.title = fit(
+        f"{report.title}: {content.authority.name}" + (" (draft)" if content.draft else "")
+    )
+    properties.author = fit(content.authority.name)
+    properties.last_modified_by = fit(content.authority.name)
+    properties.subject = fit(content.meeting_line)
     properties.language = LANGUAGE
     properties.comments = ""
     properties.keywords = "Laming; safeguarding; Cabinet report"
@@ -281,8 +288,11 @@ def appendix_1_row(table, row):
             cell_text(cell, text)
         return
     add(text_cell, "table_text").add_run("Local response").bold = True
-    for block in blocks_of(response.text):
-        italic_lines(add(text_cell, "table_text"), block)
+    if row.same_response_as:
+        add(text_cell, "table_text", f"The same local response as {row.same_response_as} above.")
+    else:
+        for block in blocks_of(response.text):
+            italic_lines(add(text_cell, "table_text"), block)
     cell_text(cells[2], response.get_status_display())
     cell_text(cells[3], response.get_rag_display())
     # The RAG word's coloured rule, as in the PDF: a second signal, never the only one.
