@@ -841,3 +841,36 @@ def test_one_answer_given_to_several_recommendations_is_printed_once(clerk_clien
     same = sorted(label for label, row in rows.items() if row.response and row.response.text == shared)
     assert len(same) > 1, "Stockton's record no longer answers several recommendations in the same words"
     assert [rows[label].same_response_as for label in same] == [""] + [same[0]] * (len(same) - 1)
+
+
+def test_appendix_2_names_each_answered_recommendation_and_the_unanswered_in_one_line(db):
+    darlington = Authority.objects.get(slug="darlington")
+    content = build_report(default_report(darlington))
+    answered = set(
+        LocalResponse.objects.filter(authority=darlington).values_list("recommendation__number", flat=True)
+    )
+    for _, items in content.commitment_groups:
+        for item in items:
+            numbers = item.recommendation_numbers
+            expected = [titled(n) for n in numbers if n in answered]
+            lines = [line for line in item.standing if not line.startswith("No response")]
+            assert len(lines) == len(expected)
+            assert all(line.startswith(f"{title}: ") for line, title in zip(lines, expected, strict=True))
+            missing = [str(n) for n in numbers if n not in answered]
+            assert [line for line in item.standing if line.startswith("No response")] == (
+                [f"No response recorded: {', '.join(missing)}"] if missing else []
+            )
+
+
+def test_the_councils_own_account_keeps_its_lists(db):
+    newcastle = Authority.objects.get(slug="newcastle")
+    report = default_report(newcastle)
+    report.council_narrative = (
+        "Awaiting revised Working Together guidance (Dec 2009)\n- Review of SCR process\n- Revised roles\n\n"
+        "Key points from the response included:- • Detail about the Unit • Strengthening of leadership"
+    )
+    (own,) = [s for s in build_report(report).main_sections if s.slug == "own-account"]
+    assert [(p.text, p.items) for p in own.paragraphs] == [
+        ("Awaiting revised Working Together guidance (Dec 2009)", ["Review of SCR process", "Revised roles"]),
+        ("Key points from the response included:-", ["Detail about the Unit", "Strengthening of leadership"]),
+    ]

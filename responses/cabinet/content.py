@@ -63,6 +63,26 @@ def paragraphs_of(text):
     return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
+BULLETS = ("•", "- ", "– ", "* ")
+
+
+def narrative(text, numbering):
+    """The council's own words as numbered paragraphs, keeping its lists: lines that start with a
+    bullet, or bullets run into one line ("Key points included:- • one • two"), become the paragraph's
+    items instead of being folded into its sentence."""
+    paragraphs = []
+    blocks = re.split(r"\n\s*\n", text.strip()) if text.strip() else []
+    for block in blocks:
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        lead = [line for line in lines if not line.startswith(BULLETS)]
+        items = [line.lstrip("•-–* ").strip() for line in lines if line.startswith(BULLETS)]
+        sentence = " ".join(lead)
+        if not items and sentence.count(" • ") >= 2:
+            sentence, *items = (part.strip() for part in sentence.split("•"))
+        paragraphs.append(numbering(" ".join(sentence.split()), items=[i for i in items if i]))
+    return paragraphs
+
+
 def plural(count, singular, plural_form=None):
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
@@ -523,6 +543,17 @@ def standing_on(rec, responses):
     return f"{rec.numbered_title}: {ordered}"
 
 
+def standing_lines(recs, by_recommendation):
+    """Appendix 2's standing column: a line for each recommendation the council has answered, then
+    those it has not in one line, so a commitment answering seventeen does not run to seventeen lines
+    of "No response recorded"."""
+    answered = [standing_on(rec, by_recommendation[rec.pk]) for rec in recs if by_recommendation.get(rec.pk)]
+    unanswered = [str(rec.number) for rec in recs if not by_recommendation.get(rec.pk)]
+    if unanswered:
+        answered.append(f"No response recorded: {', '.join(unanswered)}")
+    return answered
+
+
 def commitment_standings(by_recommendation, as_at):
     """Appendix 2: the Government's commitments in the order made, each with the council's standing on
     the recommendations it answers; a list of recommendations shared with the commitment above is
@@ -539,7 +570,7 @@ def commitment_standings(by_recommendation, as_at):
                     commitment=commitment,
                     past_due=commitment.is_past_due_on(as_at),
                     recommendation_numbers=numbers,
-                    standing=[standing_on(rec, by_recommendation.get(rec.pk, [])) for rec in recs],
+                    standing=standing_lines(recs, by_recommendation),
                     stated=[link.recommendation.number for link in links if link.basis == "stated"],
                     inferred=[link.recommendation.number for link in links if link.basis != "stated"],
                     same_as_above=bool(numbers)
@@ -572,11 +603,9 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
     paragraphs."""
     name = authority.short_name
     sections = []
-    own_account = paragraphs_of(report.council_narrative)
+    own_account = narrative(report.council_narrative, numbering)
     if own_account:
-        sections.append(
-            Section(f"Implications for {name}", [numbering(text) for text in own_account], "own-account")
-        )
+        sections.append(Section(f"Implications for {name}", own_account, "own-account"))
 
     total_recs = len(totals.recommendations)
     unanswered = total_recs - totals.answered
