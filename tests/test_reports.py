@@ -20,7 +20,7 @@ from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, Cabinet
 from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
 from recommendations.models import Recommendation
 from responses.cabinet import services
-from responses.cabinet.content import DELIVERY_COLUMNS, build_report, default_report, issued_on
+from responses.cabinet.content import DEFAULT_TITLE, DELIVERY_COLUMNS, build_report, default_report, issued_on
 from responses.cabinet.forms import ReportForm
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
@@ -874,3 +874,23 @@ def test_the_councils_own_account_keeps_its_lists(db):
         ("Awaiting revised Working Together guidance (Dec 2009)", ["Review of SCR process", "Revised roles"]),
         ("Key points from the response included:-", ["Detail about the Unit", "Strengthening of leadership"]),
     ]
+
+
+def test_a_new_report_offers_a_cabinet_meeting_and_the_standard_title_to_begin_with(clerk_client):
+    html = clerk_client.get(reverse("authorities:report_new", args=["darlington"])).content.decode()
+    checked = re.findall(r'<input[^>]*name="new_meeting_kind"[^>]*value="(\w+)"[^>]*checked', html)
+    assert checked == [Meeting.Kind.CABINET]
+    assert f'value="{DEFAULT_TITLE}"' in html.replace("&#x27;", "'")
+
+
+def test_appendix_2_says_all_parts_share_a_status_in_one_phrase(db):
+    central_bedfordshire = Authority.objects.get(slug="central-bedfordshire")
+    standing = [
+        line
+        for _, items in build_report(default_report(central_bedfordshire)).commitment_groups
+        for item in items
+        for line in item.standing
+    ]
+    # Its three parts of 19 all await national guidance; its ten parts of 2 do not share one status.
+    assert f"{titled(19)}: Awaiting national guidance or action (3 parts)" in standing
+    assert any(line.startswith(f"{titled(2)}: In progress (") for line in standing)
