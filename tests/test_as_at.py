@@ -236,6 +236,8 @@ def test_the_clerk_is_warned_when_the_meeting_has_passed_or_the_figures_are_afte
     CabinetReport.objects.filter(pk=report_to_2009_meeting.pk).update(as_at=datetime.date(2009, 8, 1))
     text = visible_text(clerk_client.get(url))
     assert "The figures are as at 1 August 2009, after the meeting on 21 July 2009." in text
+    edit = reverse("authorities:report_edit", args=["darlington", report_to_2009_meeting.pk])
+    assert "The meeting on 21 July 2009 has already taken place." in visible_text(clerk_client.get(edit))
 
 
 def test_the_quick_draft_takes_an_as_at_date(clerk_client, monkeypatch):

@@ -167,7 +167,13 @@ def edit_report(request, slug, pk):
     return render(
         request,
         "authorities/report_form.html",
-        {"authority": report.authority, "report": report, "form": form, "nav": "authorities"},
+        {
+            "authority": report.authority,
+            "report": report,
+            "form": form,
+            "warnings": clerk_warnings(report, report_as_at(report)),
+            "nav": "authorities",
+        },
     )
 
 
