@@ -894,3 +894,63 @@ def test_appendix_2_says_all_parts_share_a_status_in_one_phrase(db):
     # Its three parts of 19 all await national guidance; its ten parts of 2 do not share one status.
     assert f"{titled(19)}: Awaiting national guidance or action (3 parts)" in standing
     assert any(line.startswith(f"{titled(2)}: In progress (") for line in standing)
+
+
+def test_table_1_counts_recommendations_answered_not_responses(varied):
+    # Darlington answers recommendation 2 in three parts: one recommendation answered, three responses.
+    content = build_report(default_report(varied.darlington))
+    html = pdf.report_html(content)
+    table = html[html.index("Table 1:") : html.index("</table>", html.index("Table 1:"))]
+    for theme in content.themes:
+        answered = (
+            LocalResponse.objects.filter(authority=varied.darlington, recommendation__theme=theme.theme)
+            .values("recommendation")
+            .distinct()
+            .count()
+        )
+        row = re.search(rf"{theme.theme.number}\. [^<]*</th>(.*?)</tr>", table, re.S).group(1)
+        first = re.findall(r'<td class="number">([^<]+)</td>', row)[0]
+        assert first == f"{answered} of {len(theme.recommendations)}", theme.theme
+
+
+def test_appendix_2_lists_each_commitments_recommendations_in_number_order(db):
+    content = build_report(default_report(Authority.objects.get(slug="central-bedfordshire")))
+    lists = [item.recommendation_numbers for _, items in content.commitment_groups for item in items]
+    assert any(len(numbers) > 1 for numbers in lists)
+    assert all(numbers == sorted(numbers) for numbers in lists)
+
+
+def test_the_reports_page_lists_issued_reports_newest_first(
+    client, clerk_darlington, darlington, monkeypatch
+):
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    for title, day in (("Laming: earlier", 1), ("Laming: later", 2)):
+        report = services.create_report(
+            authority=darlington,
+            by=clerk_darlington,
+            title=title,
+            new_meeting_kind=Meeting.Kind.CABINET,
+            new_meeting_date=MEETING_DAY + datetime.timedelta(days=day),
+        )
+        services.issue_report(report=report, by=clerk_darlington, expected_version=report.version)
+    client.force_login(clerk_darlington)
+    page = visible_text(client.get(reverse("authorities:reports", args=["darlington"])))
+    assert page.index("Laming: later") < page.index("Laming: earlier")
+
+
+def test_a_decision_record_names_only_the_issued_reports_considered(clerk_client, clerk_darlington):
+    stockton_meeting = Meeting.objects.get(
+        authority__slug="stockton-on-tees", date=datetime.date(2009, 6, 11)
+    )
+    stockton_clerk = make_user("clerk.decision-test", stockton_meeting.authority, Membership.Role.CLERK)
+    services.create_report(
+        authority=stockton_meeting.authority,
+        by=stockton_clerk,
+        title="A draft never issued",
+        meeting=stockton_meeting,
+    )
+    page = visible_text(
+        clerk_client.get(reverse("authorities:decision", args=["stockton-on-tees", stockton_meeting.pk]))
+    )
+    assert "Record of the decision" in page or "Decision" in page
+    assert "A draft never issued" not in page
