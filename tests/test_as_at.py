@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities import pdf
-from authorities.models import CabinetReport, Meeting
+from authorities.models import CabinetReport, Meeting, Membership
 from recommendations.models import Commitment
 from responses.cabinet import services
-from responses.cabinet.content import build_report, report_as_at
+from responses.cabinet.content import build_report, previous_report, report_as_at
 from responses.models import LocalResponse, ProgressUpdate, Rag, Status
 
+from .conftest import make_user
 from .helpers import visible_text
 from .test_dashboards import table_rows
 from .test_reports import change_darlington_response
@@ -253,3 +254,21 @@ def test_the_quick_draft_takes_an_as_at_date(clerk_client, monkeypatch):
     refused = clerk_client.get(url + "?as_at=yesterday")
     assert refused.status_code == 400
     assert "Enter a real date, for example 2009-07-01" in visible_text(refused)
+
+
+@pytest.mark.parametrize(
+    "day, follows", [(datetime.date(2009, 6, 11), False), (datetime.date(2009, 6, 12), True)]
+)
+def test_a_meeting_on_record_is_the_last_report_only_if_it_came_before_this_ones_meeting(db, day, follows):
+    # Stockton's Cabinet of 11 June 2009 is on record (seed 003).
+    stockton = Meeting.objects.get(authority__slug="stockton-on-tees", date=datetime.date(2009, 6, 11))
+    clerk = make_user("clerk.stockton-as-at", stockton.authority, Membership.Role.CLERK)
+    report = services.create_report(
+        authority=stockton.authority,
+        by=clerk,
+        title="Laming: progress",
+        new_meeting_kind=Meeting.Kind.CABINET,
+        new_meeting_date=day,
+    )
+    previous = previous_report(report, report_as_at(report))
+    assert (previous is not None and previous.meeting == stockton) is follows

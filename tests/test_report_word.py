@@ -28,6 +28,7 @@ from .conftest import make_user
 from .helpers import visible_text
 from .test_query_counts import add_councils
 from .test_reports import change_darlington_response, pdf_naming_its_html
+from .varied import varied_data  # noqa: F401
 from .worker import run_queued_tasks
 
 CENTRAL_BEDFORDSHIRE = "central-bedfordshire"
@@ -443,3 +444,23 @@ def test_a_councils_own_template_supplies_the_styles_and_page(db, tmp_path, sett
     # Styles the template lacks are added, so the report still has its numbered paragraphs.
     assert styled(document, "Numbered Paragraph")[0].startswith("1.\tThis report updates Members")
     assert document.core_properties.language == "en-GB"
+
+
+def test_table_1_in_word_counts_recommendations_answered_and_each_status_once(clerk_client, varied):
+    # Darlington answers recommendation 2 in three parts: one recommendation answered, three responses.
+    document = read(clerk_client.get(reverse("authorities:cabinet_report_docx", args=["darlington"])))
+    (table,) = [table for table in document.tables if table.rows[0].cells[0].text == "Theme"]
+    content = build_report(default_report(varied.darlington))
+    rows = {row.cells[0].text: [cell.text for cell in row.cells[1:]] for row in table.rows[1:]}
+    for theme in content.themes:
+        answered = (
+            LocalResponse.objects.filter(authority=varied.darlington, recommendation__theme=theme.theme)
+            .values("recommendation")
+            .distinct()
+            .count()
+        )
+        cells = rows[f"{theme.theme.number}. {theme.theme.name}"]
+        assert cells[0] == f"{answered} of {len(theme.recommendations)}", theme.theme
+        assert cells[1] == str(len(theme.responses))
+        assert cells[2:-1] == [str(count) for count in theme.delivery_cells()]
+        assert cells[-1] == str(len(theme.overdue))
