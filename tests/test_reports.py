@@ -20,7 +20,16 @@ from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, Cabinet
 from fixtures.reference.keys import DARLINGTON_ACTION_PLAN_CABINET_MEETING
 from recommendations.models import Recommendation
 from responses.cabinet import services
-from responses.cabinet.content import DEFAULT_TITLE, DELIVERY_COLUMNS, build_report, default_report, issued_on
+from responses.cabinet.content import (
+    DEFAULT_TITLE,
+    DELIVERY_COLUMNS,
+    build_report,
+    changes_between,
+    default_report,
+    issued_on,
+    short_label,
+    snapshot_of_response,
+)
 from responses.cabinet.forms import ReportForm
 from responses.models import LocalResponse, Rag, Status
 from responses.services import record_progress
@@ -954,3 +963,28 @@ def test_a_decision_record_names_only_the_issued_reports_considered(clerk_client
     )
     assert "Record of the decision" in page or "Decision" in page
     assert "A draft never issued" not in page
+
+
+def test_a_response_in_the_last_report_but_not_now_is_named_as_no_longer_recorded(db):
+    darlington = Authority.objects.get(slug="darlington")
+    responses = list(LocalResponse.objects.for_authority(darlington).select_related("recommendation"))
+    earlier = {"responses": {short_label(r): snapshot_of_response(r) for r in responses}}
+    earlier["responses"]["57"] = dict(earlier["responses"][short_label(responses[0])], recommendation=57)
+    assert [str(change) for change in changes_between(earlier, responses)] == [
+        "57: response no longer recorded."
+    ]
+
+
+def test_a_report_issued_without_changes_since_is_compared_with_nothing(
+    issued, clerk_darlington, monkeypatch
+):
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    later = services.create_report(
+        authority=issued.authority, by=clerk_darlington, title="Laming: later", meeting=issued.meeting
+    )
+    CabinetReport.objects.filter(pk=later.pk).update(include_changes=False)
+    later.refresh_from_db()
+    later = services.issue_report(report=later, by=clerk_darlington, expected_version=later.version)
+    assert later.compared_with is None
+    assert later.snapshot["compared_with"] is None
+    assert all(section.slug != "changes" for section in build_report(later).main_sections)

@@ -792,15 +792,14 @@ def json_value(value):
 def snapshot(content: ReportContent) -> dict:
     """The data an issued report was built from: what the next report compares with."""
     report = content.report
+    previous = content.previous if report.include_changes else None  # what it was compared with
     return {
         "format": SNAPSHOT_FORMAT,
         "as_at": content.as_at.isoformat(),
         "authority": {"slug": content.authority.slug, "name": content.authority.name},
         "meeting": str(content.meeting) if content.meeting else None,
-        "compared_with": content.previous.report.pk if content.previous and content.previous.report else None,
-        "compared_with_meeting": content.previous.meeting.pk
-        if content.previous and content.previous.meeting
-        else None,
+        "compared_with": previous.report.pk if previous and previous.report else None,
+        "compared_with_meeting": previous.meeting.pk if previous and previous.meeting else None,
         "narrative": {
             name: json_value(getattr(report, name))
             for name in (*CabinetReport.NARRATIVE_FIELDS, "implications")
