@@ -28,7 +28,7 @@ def decision_date_problems(
     if meeting.date is None:
         problems["__all__"] = "The meeting has no date: ask an administrator to record it first"
         return problems
-    if meeting.date > timezone.localdate():
+    if not meeting.has_taken_place:
         problems["__all__"] = (
             f"The meeting is on {meeting.date:%-d %B %Y}: record its decision once it has taken place"
         )

@@ -5,10 +5,12 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from authorities import services as decisions
 from authorities.models import Decision, Meeting
 from responses.cabinet import services
+from responses.cabinet.content import plural
 
 from .helpers import visible_text
 from .pdftools import pdf_info, pdf_outline, pdf_text, squeeze
@@ -302,3 +304,26 @@ def test_a_published_record_offers_its_clerk_no_correction(db, client):
     )
     client.force_login(clerk)
     assert "Correct this record" not in visible_text(client.get(stockton_url()))
+
+
+def test_a_decision_can_be_recorded_on_the_day_of_the_meeting_but_not_the_day_before(
+    client, clerk_darlington, darlington
+):
+    today = timezone.localdate()
+    client.force_login(clerk_darlington)
+    for day, offered in ((today, True), (today + datetime.timedelta(days=1), False)):
+        meeting = Meeting.objects.create(
+            authority=darlington, kind=Meeting.Kind.CABINET, date=day, report_title=f"Meeting of {day}"
+        )
+        page = client.get(reverse("authorities:reports", args=["darlington"])).content.decode()
+        assert (reverse("authorities:decision_record", args=["darlington", meeting.pk]) in page) is offered, (
+            day
+        )
+
+
+def test_a_plural_says_none_as_zero_things():
+    assert (plural(0, "response"), plural(1, "response"), plural(2, "response")) == (
+        "0 responses",
+        "1 response",
+        "2 responses",
+    )
