@@ -988,3 +988,22 @@ def test_a_report_issued_without_changes_since_is_compared_with_nothing(
     assert later.compared_with is None
     assert later.snapshot["compared_with"] is None
     assert all(section.slug != "changes" for section in build_report(later).main_sections)
+
+
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        (name, message)
+        for name, message in (
+            ("director_name", "Enter the director's name"),
+            ("director_title", "Enter the director's job title"),
+            ("contact_officer", "Enter the contact officer"),
+            ("outcome_of_consultation", "Enter the outcome of consultation"),
+        )
+    ],
+)
+def test_a_report_cannot_be_issued_without_each_part_only_the_council_can_write(darlington, field, message):
+    report = default_report(darlington)
+    assert message not in report.missing_for_issue()
+    setattr(report, field, "")
+    assert message in report.missing_for_issue()
