@@ -2,10 +2,11 @@
 
 Every signed-in user may read every council's records: they go to public Cabinet papers.
 Officers change their own council's responses; administrators change any council's.
-Chairs read. The council's clerks and officers, and administrators, prepare its committee papers:
-they build and issue its Cabinet reports and record its meetings' decisions. Issued reports and
-decision records are public papers, so every signed-in user may read them; a draft is only for
-those who may prepare it.
+Chairs read. A council's administrators manage its people (who holds which role there), and
+administrators every council's. The council's clerks and officers, and administrators, prepare its
+committee papers: they build and issue its Cabinet reports and record its meetings' decisions.
+Issued reports and decision records are public papers, so every signed-in user may read them; a
+draft is only for those who may prepare it.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,11 @@ def holds_role_at(user, authority, roles):
 def can_edit_responses(user, authority):
     """Officers of the council, and administrators, may change its responses."""
     return holds_role_at(user, authority, (Membership.Role.OFFICER,))
+
+
+def can_manage_people(user, authority):
+    """The council's administrators, and administrators, may see and change who holds which role there."""
+    return holds_role_at(user, authority, (Membership.Role.COUNCIL_ADMINISTRATOR,))
 
 
 PAPER_ROLES = (Membership.Role.CLERK, Membership.Role.OFFICER)

@@ -68,12 +68,16 @@ class ImplicationRow(SourcedModel):
 
 
 class Membership(models.Model):
-    """A user's role at a council; administrators hold the role without a council."""
+    """A user's role at a council; administrators hold the role without a council.
+
+    A council administrator manages the council's people (who holds which role there); an
+    administrator manages every council, its people and the reference data."""
 
     class Role(models.TextChoices):
         OFFICER = "officer", "Council officer"
         CHAIR = "chair", "LSCB chair"
         CLERK = "clerk", "Committee clerk"
+        COUNCIL_ADMINISTRATOR = "council_admin", "Council administrator"
         ADMINISTRATOR = "administrator", "Administrator"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -96,6 +100,34 @@ class Membership(models.Model):
     def __str__(self):
         where = self.authority.short_name if self.authority_id else "all councils"
         return f"{self.user} ({self.get_role_display()}, {where})"
+
+
+class Person(models.Model):
+    """What the tracker keeps about a person beyond their sign-in: how often they want reminders."""
+
+    class Reminders(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        OFF = "off", "Off"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person")
+    reminders = models.CharField(
+        max_length=10,
+        choices=Reminders.choices,
+        default=Reminders.WEEKLY,
+        help_text="Weekly: a digest of the council's responses that need attention; off: none.",
+    )
+
+    class Meta:
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user):
+        """The person record of a user, made with the defaults the first time it is asked for."""
+        person, _ = cls.objects.get_or_create(user=user)
+        return person
 
 
 class FinalRecordError(Exception):

@@ -10,7 +10,12 @@ SECURE_SSL_REDIRECT      "1" to redirect http to https in Django (off: the proxy
 SECURE_PROXY_SSL_HEADER  "1" to trust X-Forwarded-Proto from the reverse proxy.
 TRUSTED_PROXY_COUNT      how many reverse proxies in front append to X-Forwarded-For (0: ignore it).
 ADMINS         comma-separated "Name <email>" or plain addresses: who is mailed a server error.
-EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, SERVER_EMAIL: mail out.
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL: the SMTP server.
+DEFAULT_FROM_EMAIL  who the app's mail comes from; SERVER_EMAIL the sender of error mails (both default
+               to laming-tracker@localhost).
+EMAIL_FILE_PATH  write mail as files in this folder instead of sending it (`make run`: var/mail).
+SITE_URL       the address people reach the service at, for the links in mail (https://tracker.example.gov.uk).
+REMINDER_INTERVAL_DAYS  the fewest days between two reminder digests to one person (7).
 SECURE_COOKIES "0" sends the session and CSRF cookies over plain http with DEBUG off (`make run` only).
 DEMO_ACCOUNTS  "1" allows `manage.py create_demo_accounts` (`make run` and `make dev` only).
 STATIC_ROOT    where collectstatic writes the static files; "staticfiles" in the project folder.
@@ -284,6 +289,17 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
-# The sender of error mails (and of any other mail the app sends).
-SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("SERVER_EMAIL", "laming-tracker@localhost")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 30
+if os.environ.get("EMAIL_FILE_PATH"):
+    # A folder of .log files, one per connection: how `make run` lets a newcomer read what was sent.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "laming-tracker@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Laming Tracker] "
+# Links in mail are absolute: mail is read away from the site, and a worker has no request to ask.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMINDER_INTERVAL_DAYS = int(os.environ.get("REMINDER_INTERVAL_DAYS", "7"))
+# Password reset and invitation links stop working after three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60

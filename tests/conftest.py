@@ -107,6 +107,12 @@ def clerk_darlington(darlington):
 
 
 @pytest.fixture
+def council_admin_darlington(darlington):
+    """Manages Darlington's people, and holds no other role there."""
+    return make_user("admin.test-darlington", darlington, Membership.Role.COUNCIL_ADMINISTRATOR)
+
+
+@pytest.fixture
 def administrator(db):
     return make_user("admin.test", None, Membership.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 

@@ -24,12 +24,19 @@ PERSONAS = (
     "officer_newcastle",
     "chair_darlington",
     "clerk_darlington",
+    "council_admin_darlington",
     "administrator",
     "administrator_not_superuser",
 )
 # An administrator is one by membership: being a superuser must not be what lets them in.
 ADMINISTRATORS = ("administrator", "administrator_not_superuser")
-NOT_DARLINGTON_EDITORS = ("officer_newcastle", "chair_darlington", "clerk_darlington", "outsider")
+NOT_DARLINGTON_EDITORS = (
+    "officer_newcastle",
+    "chair_darlington",
+    "clerk_darlington",
+    "council_admin_darlington",
+    "outsider",
+)
 
 LOGIN = "login"  # 302 to the sign-in page, with ?next= the page that was asked for
 ADMIN_LOGIN = "admin login"  # 302 to the admin's own sign-in page

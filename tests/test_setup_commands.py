@@ -31,18 +31,21 @@ def test_demo_accounts_are_refused_unless_their_own_switch_is_set(db, settings):
     assert not get_user_model().objects.filter(username__startswith="officer.").exists()
 
 
-def test_demo_accounts_give_every_council_an_officer_chair_and_clerk(db, settings):
+def test_demo_accounts_give_every_council_an_officer_chair_clerk_and_administrator(db, settings):
     settings.DEMO_ACCOUNTS = True
     call_command("create_demo_accounts", stdout=StringIO())
+    roles = {"officer": "officer", "chair": "chair", "clerk": "clerk", "admin": "council_admin"}
     for authority in Authority.objects.all():
-        for role in ("officer", "chair", "clerk"):
-            user = authenticate(
-                sign_in_request(), username=f"{role}.{authority.slug}", password="laming-demo-2009"
-            )
+        for prefix, role in roles.items():
+            username = f"{prefix}.{authority.slug}"
+            user = authenticate(sign_in_request(), username=username, password="laming-demo-2009")
             assert user is not None
-            assert Membership.objects.filter(user=user, authority=authority, role=role).exists()
+            assert user.email == f"{username}@example.org"
+            assert not user.is_staff
+            assert [(m.authority, m.role) for m in user.memberships.all()] == [(authority, role)]
     admin = authenticate(sign_in_request(), username="admin", password="laming-demo-2009")
     assert admin.is_superuser
+    assert admin.email == "admin@example.org"
     assert Membership.objects.filter(user=admin, role=Membership.Role.ADMINISTRATOR, authority=None).exists()
 
 

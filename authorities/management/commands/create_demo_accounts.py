@@ -6,13 +6,19 @@ from django.db import transaction
 from authorities.models import Authority, Membership
 
 DEMO_PASSWORD = "laming-demo-2009"
-COUNCIL_ROLES = [Membership.Role.OFFICER, Membership.Role.CHAIR, Membership.Role.CLERK]
+COUNCIL_ROLES = {
+    "officer": Membership.Role.OFFICER,
+    "chair": Membership.Role.CHAIR,
+    "clerk": Membership.Role.CLERK,
+    "admin": Membership.Role.COUNCIL_ADMINISTRATOR,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo accounts officer.<slug>, chair.<slug> and clerk.<slug> for every council, and admin, "
-        f"all with the password {DEMO_PASSWORD}. For local demonstration only: "
+        "Create demo accounts officer.<slug>, chair.<slug>, clerk.<slug> and admin.<slug> (the council's "
+        "administrator) for every council, and admin, each with the address <username>@example.org and "
+        f"the password {DEMO_PASSWORD}. For local demonstration only: "
         "refused unless DEMO_ACCOUNTS=1 is set."
     )
 
@@ -28,8 +34,8 @@ class Command(BaseCommand):
             raise CommandError("No councils found: run load_reference first.")
         with transaction.atomic():
             for authority in authorities:
-                for role in COUNCIL_ROLES:
-                    user = self._user(f"{role}.{authority.slug}")
+                for prefix, role in COUNCIL_ROLES.items():
+                    user = self._user(f"{prefix}.{authority.slug}")
                     Membership.objects.get_or_create(user=user, authority=authority, role=role)
             admin = self._user("admin", is_staff=True, is_superuser=True)
             Membership.objects.get_or_create(user=admin, authority=None, role=Membership.Role.ADMINISTRATOR)
@@ -39,7 +45,7 @@ class Command(BaseCommand):
 
     def _user(self, username, **flags):
         user, _ = get_user_model().objects.get_or_create(username=username, defaults=flags)
-        for name, value in flags.items():
+        for name, value in {"email": f"{username}@example.org", **flags}.items():
             setattr(user, name, value)
         user.set_password(DEMO_PASSWORD)
         user.save()
