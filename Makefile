@@ -8,10 +8,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/laming
 # `make run` serves as production does (DEBUG off, gunicorn, WhiteNoise, a background worker), but on
 # this machine over plain http: so local host names, cookies allowed over http, and the demo accounts.
 RUN_ENV = DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=localhost,127.0.0.1 \
-	SECURE_COOKIES=0 DEMO_ACCOUNTS=1 PORT=$(PORT)
-DEV_ENV = DEBUG=1 DEMO_ACCOUNTS=1 PORT=$(PORT)
+	SECURE_COOKIES=0 DEMO_ACCOUNTS=1 PORT=$(PORT) $(MAIL_ENV)
+DEV_ENV = DEBUG=1 DEMO_ACCOUNTS=1 PORT=$(PORT) $(MAIL_ENV)
+# Mail is written as files under var/mail/ (one per connection) instead of being sent, so a newcomer
+# can read the password reset, invitation and reminder mails; links in them point at this server.
+MAIL_ENV = EMAIL_FILE_PATH=var/mail SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: run dev test lint format check install system-deps postgres benchmark benchmark-pdf clean
+.PHONY: run dev send-reminders test lint format check install system-deps postgres benchmark benchmark-pdf clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +36,11 @@ run: install system-deps var/secret_key
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with DEBUG off; Ctrl-C stops it."
 	$(RUN_ENV) scripts/serve
+
+# What the server's scheduler runs daily (README, "Reminders"): each officer's digest, against the same
+# database and mail settings as `make run`.
+send-reminders: install var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py send_reminders
 
 # For development: Django's autoreloading server with DEBUG on, and a worker that reloads too.
 dev: install system-deps
