@@ -11,7 +11,7 @@ from authorities import pdf
 from authorities.models import CabinetReport, Meeting, Membership
 from recommendations.models import Commitment
 from responses.cabinet import services
-from responses.cabinet.content import build_report, previous_report, report_as_at
+from responses.cabinet.content import build_report, clerk_warnings, format_date, previous_report, report_as_at
 from responses.models import LocalResponse, ProgressUpdate, Rag, Status
 
 from .conftest import make_user
@@ -239,6 +239,17 @@ def test_the_clerk_is_warned_when_the_meeting_has_passed_or_the_figures_are_afte
     assert "The figures are as at 1 August 2009, after the meeting on 21 July 2009." in text
     edit = reverse("authorities:report_edit", args=["darlington", report_to_2009_meeting.pk])
     assert "The meeting on 21 July 2009 has already taken place." in visible_text(clerk_client.get(edit))
+
+
+@pytest.mark.parametrize("days_ago, warned", [(-1, False), (0, False), (1, True)])
+def test_the_meeting_has_taken_place_from_the_day_after_it(report_to_2009_meeting, days_ago, warned):
+    """On the morning of the meeting the clerk may still send the report: no warning until the day after."""
+    meeting = report_to_2009_meeting.meeting
+    meeting.date = timezone.localdate() - datetime.timedelta(days=days_ago)
+    warnings = clerk_warnings(report_to_2009_meeting, as_at=min(meeting.date, timezone.localdate()))
+    passed = f"The meeting on {format_date(meeting.date)} has already taken place."
+    assert (passed in warnings) is warned
+    assert warnings == ([passed] if warned else [])
 
 
 def test_the_quick_draft_takes_an_as_at_date(clerk_client, monkeypatch):
