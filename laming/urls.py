@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from authorities import account_views
 from responses import urls
 
 from . import views
@@ -14,6 +15,30 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    # Django's password reset and change, at Django's usual addresses (authorities/account_views.py).
+    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/password_change/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(extra_context={"nav": "account"}),
+        name="password_change_done",
+    ),
+    path("account/", account_views.account, name="account"),
     path("admin/", admin.site.urls),
     # Health checks: open without signing in (laming/views.py).
     path("healthz", views.healthz, name="healthz"),

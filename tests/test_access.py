@@ -90,6 +90,16 @@ DECISIONS = {
     # Sign-out is POST only. A GET (an old link, a prefetch) signs nobody out and is answered 405,
     # signed in or not: SignOutView is exempt from LoginRequiredMiddleware.
     "logout": ({}, for_everyone(405)),
+    # "Forgotten your password?": open to everyone, signed in or not (a made-up link is answered with
+    # the page saying it has expired or been used, 200). Changing a password needs signing in.
+    "password_reset": ({}, for_everyone(200)),
+    "password_reset_done": ({}, for_everyone(200)),
+    "password_reset_confirm": ({"uidb64": "MQ", "token": "made-up-token"}, for_everyone(200)),
+    "password_reset_complete": ({}, for_everyone(200)),
+    "password_change": ({}, for_signed_in_users()),
+    "password_change_done": ({}, for_signed_in_users()),
+    # Everyone signed in has their own account page, and sees only their own.
+    "account": ({}, for_signed_in_users()),
     # Health checks for the load balancer and monitoring: open to everyone, and say nothing private.
     "healthz": ({}, for_everyone(200)),
     "readyz": ({}, for_everyone(200)),

@@ -93,6 +93,8 @@ PAGE_QUERIES = {
     # session, user, council, memberships, the meeting (Darlington's Cabinet of 28 April 2009) with
     # any decision, the report issued to it (to suggest the decisions)
     reverse("authorities:decision_record", args=["darlington", DARLINGTON_APRIL_CABINET_MEETING]): 6,
+    # session, user, the person record (reminder preference), memberships of the user
+    reverse("account"): 4,
 }
 
 
