@@ -1,5 +1,5 @@
 """Reminders: each officer's weekly digest of what needs attention in their council's responses, how
-often it goes, and stopping it from the mail.
+often it goes, stopping it from the mail, and the chairs' mail when a Cabinet report is issued.
 
 A digest names each item by number and short title, links to its edit page, and carries no response
 text. It is recorded only once the mail server has accepted it: a refused digest goes on the next run,
@@ -19,19 +19,23 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Membership, Person
+from authorities import pdf
+from authorities.models import Authority, CabinetReport, Meeting, Membership, Person
 from recommendations.models import Recommendation, RecommendationPart
+from responses.cabinet import services
 from responses.models import LocalResponse, ReminderDigest, Status, end_of
 from responses.reminders import send_digests, unsubscribe_token
 
 from .conftest import load_reference_data_if_flushed, make_user
 from .helpers import visible_text
 from .test_concurrency import race
+from .test_reports import MEETING_DAY, pdf_naming_its_html
+from .worker import run_queued_tasks
 
 SITE = "https://tracker.example.gov.uk"
 TODAY = timezone.localdate()
@@ -471,3 +475,93 @@ def test_an_unsubscribe_link_for_an_account_that_has_gone_is_refused(officer):
     path = reverse("reminders_unsubscribe", args=[unsubscribe_token(officer)])
     get_user_model().objects.filter(pk=officer.pk).delete()
     assert Client().post(path).status_code == 400
+
+
+# Chairs told of an issued Cabinet report
+
+
+@pytest.fixture
+def draft(darlington, clerk_darlington):
+    """A draft report of Darlington's to a Cabinet four weeks ahead, ready to issue."""
+    return services.create_report(
+        authority=darlington,
+        by=clerk_darlington,
+        title="Laming: progress in Darlington",
+        new_meeting_kind=Meeting.Kind.CABINET,
+        new_meeting_date=MEETING_DAY,
+    )
+
+
+@pytest.fixture
+def chairs(chair_darlington, newcastle):
+    chair_darlington.email = "chair@darlington.example.gov.uk"
+    chair_darlington.save()
+    make_user(
+        "chair.test-newcastle", newcastle, Membership.Role.CHAIR, email="chair@newcastle.example.gov.uk"
+    )
+    return chair_darlington
+
+
+def test_the_councils_chairs_are_mailed_once_when_its_report_is_issued(
+    clerk_client, draft, chairs, officer, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": draft.version}
+    )
+    assert mailoutbox == []  # the worker has not issued it yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_queued_tasks() == 1
+    report = CabinetReport.objects.get(pk=draft.pk)
+    assert report.status == CabinetReport.Status.ISSUED
+    (notice,) = mailoutbox
+    assert notice.to == ["chair@darlington.example.gov.uk"]
+    assert notice.subject == "[Laming Tracker] Cabinet report issued: Laming: progress in Darlington"
+    assert "Title: Laming: progress in Darlington" in notice.body
+    assert f"Meeting: Darlington Cabinet, {draft.meeting.date:%-d %B %Y}" in notice.body
+    assert f"Issued: {timezone.localdate(report.issued_at):%-d %B %Y}" in notice.body
+    assert f"Read the report: {SITE}/authorities/darlington/reports/{report.pk}/" in notice.body
+    assert f'href="{SITE}/authorities/darlington/reports/{report.pk}/"' in notice.alternatives[0][0]
+
+
+def test_no_one_is_mailed_when_an_issue_is_rolled_back(
+    draft, chairs, clerk_darlington, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    """As when the worker cannot finish the job it issued the report in: the issue rolls back with it."""
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.issue_report(report=draft, by=clerk_darlington, expected_version=draft.version)
+        raise RuntimeError("the job could not be finished")
+    assert callbacks == [] and mailoutbox == []
+    assert CabinetReport.objects.get(pk=draft.pk).status == CabinetReport.Status.DRAFT
+
+
+def test_no_one_is_mailed_when_an_issue_is_refused(
+    draft, chairs, clerk_darlington, mailoutbox, django_capture_on_commit_callbacks
+):
+    CabinetReport.objects.filter(pk=draft.pk).update(director_name="")
+    draft.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.ReportIncompleteError):
+        services.issue_report(report=draft, by=clerk_darlington, expected_version=draft.version)
+    assert mailoutbox == []
+
+
+def test_a_chair_the_mail_server_refuses_is_logged_and_the_report_stays_issued(
+    clerk_client, draft, chairs, monkeypatch, settings, caplog, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(pdf, "html_to_pdf", pdf_naming_its_html)
+    monkeypatch.setattr("tests.test_reminders.REFUSED", "chair@darlington.example.gov.uk")
+    settings.EMAIL_BACKEND = "tests.test_reminders.RefusesOneAddress"
+    clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": draft.version}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_queued_tasks() == 1
+    report = CabinetReport.objects.get(pk=draft.pk)
+    assert report.status == CabinetReport.Status.ISSUED
+    assert report.pdf_jobs.get().state == "ready"
+    assert f"Telling chair.test-darlington that Cabinet report {report.pk} was issued failed" in caplog.text
