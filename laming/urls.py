@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from authorities import account_views
 from responses import urls
+from responses import views as responses
 
 from . import views
 from .forms import SignInForm
@@ -43,6 +44,8 @@ urlpatterns = [
     # Health checks: open without signing in (laming/views.py).
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # The link in reminder digests to stop them: open without signing in (responses/views.py).
+    path("reminders/unsubscribe/<str:token>/", responses.unsubscribe, name="reminders_unsubscribe"),
     path("", include((urls.recommendation_patterns, "recommendations"))),
     path("", include((urls.council_patterns, "authorities"))),
     path("", include((urls.response_patterns, "responses"))),

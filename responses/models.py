@@ -105,6 +105,9 @@ TIMELINE_ORDER = (
 # "Not updated for 90 days": a response last changed more than this long ago (or never, in the
 # tracker) is stale.
 STALE_AFTER = timedelta(days=90)
+# "Due in the next 30 days": a target date from today to this many days ahead, in the council's time
+# zone (the day after its target date, a response is overdue instead).
+DUE_WITHIN = timedelta(days=30)
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -359,6 +362,17 @@ class LocalResponse(SourcedModel):
         )
 
     @property
+    def is_due_soon(self):
+        """Due in the next 30 days (DUE_WITHIN) and not settled: the target date is today or one of the
+        30 days after, judged like is_overdue on the reference date."""
+        today = self.reference_date or timezone.localdate()
+        return (
+            self.target_date is not None
+            and today <= self.target_date <= today + DUE_WITHIN
+            and self.status not in Status.settled()
+        )
+
+    @property
     def is_stale(self):
         """Not updated for 90 days (STALE_AFTER), or never updated in the tracker."""
         now = end_of(self.reference_date) if self.reference_date else timezone.now()
@@ -485,3 +499,26 @@ class ProgressUpdate(SourcedModel):
     @property
     def rag_after_tag_class(self):
         return rag_tag_class(self.rag_after)
+
+
+class ReminderDigest(models.Model):
+    """A weekly reminder mail an officer was sent: written only once the mail server accepted it, so a
+    digest that failed is tried again on the next run, and one that went out is not sent twice within
+    REMINDER_INTERVAL_DAYS (responses/reminders.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(
+        default=dict,
+        help_text='What the digest listed, by council: {"darlington": {"overdue": 1, "due_soon": 0, '
+        '"stale": 8, "unanswered": 50}}. Counts only: what was listed is the council\'s records.',
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["user", "sent_at"], name="reminder_digest_user_sent")]
+
+    def __str__(self):
+        return f"Reminder digest to {self.user} at {self.sent_at:%Y-%m-%d %H:%M}"

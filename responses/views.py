@@ -1,15 +1,19 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from authorities.access import can_edit_responses, get_authority_for_user
-from authorities.models import Authority
+from authorities.models import Authority, Person
 from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
@@ -18,6 +22,7 @@ from .exports import DOWNLOADS, rows_for_council, rows_for_responses
 from .filters import RecommendationFilterSet, ResponseFilterSet
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
+from .reminders import ACCOUNT_PATH, user_of_unsubscribe_token
 from .services import StaleResponseError, record_progress
 
 
@@ -226,3 +231,28 @@ class ComparisonView(AsAtMixin, TemplateView):
             nav="dashboard",
             **kwargs,
         )
+
+
+# The link in every reminder digest, opened without signing in: the signed token names the person, so
+# it is the authority for the change, and a forged or altered one is refused. A GET only asks (link
+# scanners and previews open links); a POST, from the page's button or a mail program's one-click
+# "Unsubscribe" (RFC 8058, which sends no CSRF token), turns reminders off.
+@login_not_required
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """Stop a person's reminder digests from the link in one."""
+    user = user_of_unsubscribe_token(token)
+    if user is None:
+        problem = (
+            "This link to stop reminder emails is not valid. Check that you copied the whole link from the "
+            "email, or sign in and turn reminders off on your account page."
+        )
+        return render(request, "400.html", {"problem": problem}, status=400)
+    unsubscribed = request.method == "POST"
+    if unsubscribed:
+        Person.objects.update_or_create(user=user, defaults={"reminders": Person.Reminders.OFF})
+    return render(
+        request, "responses/unsubscribe.html", {"unsubscribed": unsubscribed, "account_path": ACCOUNT_PATH}
+    )

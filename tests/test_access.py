@@ -8,11 +8,13 @@ further than the sign-in page. A new URL pattern without an entry in DECISIONS f
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import CabinetReport, Meeting
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.models import LocalResponse, ProgressUpdate
+from responses.reminders import unsubscribe_token
 
 from .helpers import visible_text
 
@@ -82,6 +84,11 @@ def darlingtons_april_cabinet():
     return {"slug": "darlington", "pk": meeting.pk}
 
 
+def an_unsubscribe_link():
+    """URL kwargs of the link to stop reminders in a digest to a user made for the walk."""
+    return {"token": unsubscribe_token(get_user_model().objects.create_user("walk.reminders"))}
+
+
 # Route name: (sample URL kwargs, expected GET outcome for each persona).
 DECISIONS = {
     "home": ({}, for_signed_in_users()),
@@ -103,6 +110,9 @@ DECISIONS = {
     # Health checks for the load balancer and monitoring: open to everyone, and say nothing private.
     "healthz": ({}, for_everyone(200)),
     "readyz": ({}, for_everyone(200)),
+    # The link in a reminder digest: the signed token is the authority, so it opens without signing in.
+    # Opening it only asks; its button (a POST) stops the digests (tests/test_reminders.py).
+    "reminders_unsubscribe": (an_unsubscribe_link, for_everyone(200)),
     "recommendations:list": ({}, for_signed_in_users()),
     "recommendations:detail": ({"number": 51}, for_signed_in_users()),
     "recommendations:commitments": ({}, for_signed_in_users()),

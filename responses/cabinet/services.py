@@ -7,6 +7,7 @@ half-does. Who may call them is decided in authorities.access, by the views.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from authorities.models import Authority, CabinetReport, Meeting
 
 from . import word
 from .content import build_report, default_report, snapshot
+from .notices import tell_chairs_report_issued
 
 
 class ReportIssuedError(Exception):
@@ -98,6 +100,8 @@ def issue_report(*, report: CabinetReport, by, expected_version: int) -> Cabinet
     as they stand, and store both, each with its SHA-256 checksum, and the data they were built from.
     Nothing changes it after.
 
+    The council's chairs are told by email once the issue has committed (notices.py).
+
     Issues for one council are taken one at a time, so each report's "changes since the last issued
     report" is measured against the one issued just before it.
     """
@@ -137,6 +141,9 @@ def issue_report(*, report: CabinetReport, by, expected_version: int) -> Cabinet
         locked.snapshot = snapshot(content)
         locked.version += 1
         locked.save()
+        # Once the issue has committed (with the worker's job, which may wrap this), never before: an
+        # issue that rolls back mails no one. Robust: a failure is logged and the report stays issued.
+        transaction.on_commit(partial(tell_chairs_report_issued, locked.pk), robust=True)
     return locked
 
 
