@@ -31,8 +31,6 @@ from .models import DUE_WITHIN, STALE_AFTER, LocalResponse, ReminderDigest, answ
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "responses.reminders.unsubscribe"
-# The account page, where reminders are turned back on (its route is `account`).
-ACCOUNT_PATH = "/account/"
 
 
 @dataclass
@@ -179,7 +177,7 @@ def send_digest(user, digests: list[CouncilDigest]) -> None:
             "due_days": DUE_WITHIN.days,
             "stale_days": STALE_AFTER.days,
             "unsubscribe_url": unsubscribe,
-            "account_url": mail.absolute(ACCOUNT_PATH),
+            "account_url": mail.absolute(reverse("account")),
         },
         # RFC 8058: a mail program's "Unsubscribe" POSTs to the link, and that alone unsubscribes.
         headers={

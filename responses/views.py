@@ -22,7 +22,7 @@ from .exports import DOWNLOADS, rows_for_council, rows_for_responses
 from .filters import RecommendationFilterSet, ResponseFilterSet
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
-from .reminders import ACCOUNT_PATH, user_of_unsubscribe_token
+from .reminders import user_of_unsubscribe_token
 from .services import StaleResponseError, record_progress
 
 
@@ -253,6 +253,4 @@ def unsubscribe(request, token):
     unsubscribed = request.method == "POST"
     if unsubscribed:
         Person.objects.update_or_create(user=user, defaults={"reminders": Person.Reminders.OFF})
-    return render(
-        request, "responses/unsubscribe.html", {"unsubscribed": unsubscribed, "account_path": ACCOUNT_PATH}
-    )
+    return render(request, "responses/unsubscribe.html", {"unsubscribed": unsubscribed})
