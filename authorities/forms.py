@@ -187,7 +187,7 @@ class AcceptInvitationForm(forms.Form):
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The passwords do not match")
-        elif password1:
+        if password1:
             first_name, last_name = people.split_name(cleaned.get("name", ""))
             candidate = get_user_model()(
                 username=cleaned.get("username", ""),

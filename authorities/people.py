@@ -158,9 +158,7 @@ def account_problem(authority: Authority, user, by) -> str:
 def invitation_problem(authority: Authority, email: str) -> str:
     """Why `email` cannot be invited to the council now, in words; "" if it can."""
     if Invitation.objects.waiting().filter(authority=authority, email__iexact=email).exists():
-        return (
-            f"{email} has already been invited to {authority.short_name}: send that invitation again instead"
-        )
+        return f"{email} has already been invited to {authority.short_name}: resend that invitation instead"
     if Membership.objects.filter(authority=authority, user__email__iexact=email).exists():
         return (
             f"{email} already has an account at {authority.short_name}: change their roles from the list of "
@@ -263,8 +261,12 @@ def invite(*, authority: Authority, email: str, name: str, roles: list[str], by)
 
 
 def _locked_invitation(invitation: Invitation) -> Invitation:
+    # Only the invitation's row ("self"): locking the council's too, here, could take the two locks in the
+    # other order from a write that locks the council first, and deadlock with it.
     return (
-        Invitation.objects.select_for_update().select_related("authority", "invited_by").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("authority", "invited_by")
+        .get(pk=invitation.pk)
     )
 
 
@@ -408,9 +410,11 @@ def change_roles(*, authority: Authority, user, roles: list[str], by) -> tuple[l
     wanted = set(_checked_roles(roles, at_least_one=False))
     with transaction.atomic():
         _lock_council(authority)
+        # Without the default ordering, which would join (and lock) the council and the user too.
         held = set(
             Membership.objects.select_for_update()
             .filter(authority=authority, user=user)
+            .order_by()
             .values_list("role", flat=True)
         )
         if not held:

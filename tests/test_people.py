@@ -7,6 +7,7 @@ and check what a user would notice: who holds which role, who can sign in, and w
 import datetime
 import re
 import smtplib
+import time
 from unittest import mock
 
 import pytest
@@ -25,6 +26,7 @@ from responses.models import LocalResponse, ProgressUpdate
 from .conftest import make_user
 from .helpers import visible_text
 from .test_access import valid_post
+from .test_concurrency import race, reference_data  # noqa: F401 (a fixture)
 
 PASSWORD = "correct-horse-battery"  # every persona's, from tests/conftest.py
 NEW_PASSWORD = "kettle-lantern-orchard-1909"
@@ -271,6 +273,9 @@ def test_the_accept_form_asks_for_a_good_password_and_a_free_username(invited, o
     assert "This password is too common." in errors(password1="password", password2="password")
     assert "This password is too short." in errors(password1="kx81!", password2="kx81!")
     assert "The passwords do not match" in errors(password2=NEW_PASSWORD + "x")
+    both = errors(password1="password", password2="passwrd")
+    assert "This password is too common." in both
+    assert "The passwords do not match" in both
     assert "That username is taken: choose another" in errors(username=officer_darlington.username.upper())
     assert "Username must only include letters, numbers, and @ . + - _" in errors(username="jo bloggs")
     assert "Enter a password" in errors(password1="")
@@ -317,7 +322,7 @@ def test_an_address_already_invited_or_already_at_the_council_is_not_invited_aga
 ):
     invite(admin_client)
     text = visible_text(invite(admin_client, email="JO.BLOGGS@darlington.example.org"))
-    assert "has already been invited to Darlington: send that invitation again instead" in text
+    assert "has already been invited to Darlington: resend that invitation instead" in text
     officer_darlington.email = "officer@darlington.example.org"
     officer_darlington.save()
     text = visible_text(invite(admin_client, email="officer@darlington.example.org"))
@@ -730,3 +735,45 @@ def test_the_people_page_query_count_does_not_grow_with_its_people(
     # memberships with their users, waiting invitations with who sent them, the history with its users
     with django_assert_num_queries(7):
         assert admin_client.get(people_url()).status_code == 200
+
+
+# Two administrators at once
+
+
+@pytest.mark.usefixtures("reference_data", "reference_data_put_back")
+def test_two_council_administrators_removing_each_other_at_once_leave_the_council_one(monkeypatch):
+    """Each on their own would be allowed (the other remains); at the same moment, the council's row
+    lock makes the second see the first's change, and refuses it. The check is slowed down so that,
+    without the lock, both would pass it before either wrote."""
+    check = people._leaves_no_council_administrator
+
+    def slow_check(*args):
+        answer = check(*args)
+        time.sleep(0.3)
+        return answer
+
+    monkeypatch.setattr(people, "_leaves_no_council_administrator", slow_check)
+    darlington = Authority.objects.get(slug="darlington")
+    for round in range(3):
+        first, second = (
+            make_user(f"admin.race-{round}-{n}", darlington, Membership.Role.COUNCIL_ADMINISTRATOR)
+            for n in (1, 2)
+        )
+        outcomes = race(
+            lambda first=first, second=second: people.change_roles(
+                authority=darlington, user=second, roles=["officer"], by=first
+            ),
+            lambda first=first, second=second: people.change_roles(
+                authority=darlington, user=first, roles=["officer"], by=second
+            ),
+        )
+        refused = [error for _, error in outcomes if error is not None]
+        assert len(refused) == 1, outcomes
+        assert "only council administrator" in str(refused[0])
+        assert (
+            Membership.objects.filter(
+                authority=darlington, role="council_admin", user__in=[first, second]
+            ).count()
+            == 1
+        )
+        Membership.objects.filter(authority=darlington, user__in=[first, second]).delete()
