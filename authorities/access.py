@@ -93,3 +93,13 @@ def get_report_for_user(request, slug, pk, *, prepare=False, queryset=None):
             "Only the council's clerks, officers and administrators see its draft reports."
         )
     return report
+
+
+def get_authority_for_people(request, slug):
+    """The council named in the URL: 404 if there is none, 403 unless the user manages its people."""
+    return get_authority(
+        request,
+        slug,
+        allowed=can_manage_people,
+        refusal="Only the council's administrators, and administrators, manage its people.",
+    )

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Authority, CabinetReport, Decision, ImplicationRow, Meeting, Membership, PdfJob
+from .models import (
+    Authority,
+    CabinetReport,
+    Decision,
+    ImplicationRow,
+    Invitation,
+    Meeting,
+    Membership,
+    PdfJob,
+    PeopleChange,
+)
 
 
 class ImplicationRowInline(admin.TabularInline):
@@ -136,3 +146,42 @@ class PdfJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent, sent again and withdrawn from the council's people page, which records each
+    in the council's history; here they are only read. The link's token is never stored, only its hash."""
+
+    list_display = [
+        "email",
+        "authority",
+        "invited_by",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["authority"]
+    search_fields = ["email", "name"]
+    exclude = ["token_hash"]
+
+
+@admin.register(PeopleChange)
+class PeopleChangeAdmin(ReadOnlyAdmin):
+    """Each council's history of changes to its people and roles: append-only, here as in the database."""
+
+    list_display = ["at", "authority", "by_name", "what", "subject_name", "email", "roles"]
+    list_filter = ["authority", "what"]
+    search_fields = ["by_name", "subject_name", "email"]

@@ -1,10 +1,14 @@
-"""Forms for a council's committee papers, in GOV.UK style: plain messages, nothing assumed."""
+"""Forms for a council's committee papers and its people, in GOV.UK style: plain messages, nothing assumed."""
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 
 from laming.forms import GovukDateField
 
+from . import people
+from .models import COUNCIL_ROLES
 from .services import decision_date_problems
 
 TEXT_LIMIT = 20_000
@@ -88,4 +92,111 @@ class DecisionForm(forms.Form):
         )
         for field, message in problems.items():
             self.add_error(None if field == "__all__" else field, message)
+        return cleaned
+
+
+# A council's people (authorities/people.py holds the rules; these word them for the pages first).
+
+
+def roles_field(label, *, required):
+    return forms.MultipleChoiceField(
+        label=label,
+        required=required,
+        choices=[(role.value, role.label) for role in COUNCIL_ROLES],
+        error_messages={
+            "required": "Select at least one role",
+            "invalid_choice": "Select roles from the list",
+        },
+    )
+
+
+class InvitationForm(forms.Form):
+    """Who to invite to the council, and as what."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=150,
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 150 characters or fewer",
+        },
+    )
+    name = line_field("Name (optional)", limit=150)
+    roles = roles_field("Roles", required=True)
+
+    def __init__(self, *args, authority, **kwargs):
+        self.authority = authority
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].label = f"Roles at {authority.short_name}"
+
+    def clean_email(self):
+        email = people.normalise_email(self.cleaned_data["email"])
+        problem = people.invitation_problem(self.authority, email)
+        if problem:
+            raise forms.ValidationError(problem)
+        return email
+
+
+class RolesForm(forms.Form):
+    """The roles one of the council's people holds there: none takes them off its list of people."""
+
+    roles = roles_field("Roles", required=False)
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].label = f"Roles at {authority.short_name}"
+
+
+class AcceptInvitationForm(forms.Form):
+    """The invitee sets up their account: their name, a username (their email address unless they
+    choose another) and a password that passes the site's password validators."""
+
+    name = line_field("Full name", required=True, limit=150)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[
+            UnicodeUsernameValidator(message="Username must only include letters, numbers, and @ . + - _")
+        ],
+        error_messages={
+            "required": "Enter a username",
+            "max_length": "Username must be 150 characters or fewer",
+        },
+    )
+    password1 = forms.CharField(
+        label="Password", strip=False, error_messages={"required": "Enter a password"}
+    )
+    password2 = forms.CharField(
+        label="Confirm password", strip=False, error_messages={"required": "Enter the password again"}
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        self.invitation = invitation
+        kwargs.setdefault("initial", {"name": invitation.name, "username": invitation.email})
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken: choose another")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The passwords do not match")
+        if password1:
+            first_name, last_name = people.split_name(cleaned.get("name", ""))
+            candidate = get_user_model()(
+                username=cleaned.get("username", ""),
+                email=self.invitation.email,
+                first_name=first_name,
+                last_name=last_name,
+            )
+            try:
+                password_validation.validate_password(password1, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return cleaned

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,6 +128,214 @@ class Person(models.Model):
         """The person record of a user, made with the defaults the first time it is asked for."""
         person, _ = cls.objects.get_or_create(user=user)
         return person
+
+
+# The roles a council's administrators give and take away at their council. The administrator role
+# is not among them: only administrators make administrators, in administration.
+COUNCIL_ROLES = (
+    Membership.Role.OFFICER,
+    Membership.Role.CHAIR,
+    Membership.Role.CLERK,
+    Membership.Role.COUNCIL_ADMINISTRATOR,
+)
+
+
+def role_labels(roles):
+    """The roles' names in words, in the order of COUNCIL_ROLES: ["Council officer", "LSCB chair"]."""
+    return [role.label for role in Membership.Role if role in roles]
+
+
+def in_words(items):
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = list(items)
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def person_name(user):
+    """How the people pages and the history name a user: their full name, or their username."""
+    return user.get_full_name() or user.get_username()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def waiting(self):
+        """Invitations neither accepted nor withdrawn: expired ones too, which can be sent again."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+    def waiting_at(self, authority):
+        """The council's waiting invitations for its people page, newest first, with who sent them."""
+        return (
+            self.filter(authority=authority)
+            .waiting()
+            .select_related("invited_by")
+            .order_by("-sent_at", "-pk")
+        )
+
+
+class Invitation(models.Model):
+    """An invitation by email to hold roles at a council.
+
+    The mail carries a link with a random token; only the token's SHA-256 is kept, so the link cannot be
+    rebuilt from the database. The link works once, until `expires_at`; sending it again makes a new
+    token (the old link stops working) and a new expiry; withdrawing it stops it working.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=150)
+    name = models.CharField(
+        max_length=150, blank=True, help_text="The invitee's name, if the sender gave it."
+    )
+    roles = models.JSONField(help_text='The roles it gives at the council, e.g. ["officer", "chair"].')
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When the latest link was sent.")
+    expires_at = models.DateTimeField(help_text="When the latest link stops working.")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority", "-sent_at"]
+        constraints = [
+            # One waiting invitation per address at a council: a second is "send it again".
+            models.UniqueConstraint(
+                Lower("email"),
+                "authority",
+                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_waiting_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.authority.short_name} ({self.get_state_display().lower()})"
+
+    @property
+    def state(self):
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.withdrawn_at:
+            return self.State.WITHDRAWN
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.WAITING
+
+    def get_state_display(self):
+        return self.State(self.state).label
+
+    def role_labels(self):
+        return role_labels(self.roles)
+
+
+class PeopleHistoryError(Exception):
+    """Raised on any attempt to change or remove an entry in a council's history of people changes."""
+
+
+class PeopleChangeQuerySet(models.QuerySet):
+    def history_of(self, authority):
+        """The council's changes to its people and roles, newest first, with who made them."""
+        return self.filter(authority=authority).select_related("by", "subject").order_by("-at", "-pk")
+
+    # Bulk writes would go round the model's own guard; the database refuses them too (migration 0008).
+    def update(self, **kwargs):
+        raise PeopleHistoryError("The history of people changes cannot be changed.")
+
+    def delete(self):
+        raise PeopleHistoryError("The history of people changes cannot be deleted.")
+
+
+class PeopleChange(models.Model):
+    """One change to who holds which role at a council, who is invited there, or whose account is open:
+    who made it, when, and what. Append-only, like the progress timeline: on PostgreSQL a trigger
+    refuses to change or delete a row (migration 0008). Names and addresses are copied in, so the
+    history reads the same if a user's details change later."""
+
+    class What(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_SENT_AGAIN = "invitation_sent_again", "Invitation sent again"
+        INVITATION_WITHDRAWN = "invitation_withdrawn", "Invitation withdrawn"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        ROLE_GIVEN = "role_given", "Role given"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        DEACTIVATED = "deactivated", "Account deactivated"
+        REACTIVATED = "reactivated", "Account reactivated"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="people_changes")
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    by_name = models.CharField(max_length=150, help_text="Who made the change, as the history shows them.")
+    what = models.CharField(max_length=30, choices=What.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Whose roles or account changed; empty for an invitation not yet accepted.",
+    )
+    subject_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=150, blank=True, help_text="The address invited, or the subject's.")
+    roles = models.JSONField(default=list, blank=True, help_text="The roles given, removed or invited to.")
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.PROTECT, related_name="changes", null=True, blank=True
+    )
+
+    objects = PeopleChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority", "-at"]
+
+    def __str__(self):
+        return f"{self.authority.short_name}, {self.at:%Y-%m-%d %H:%M}: {self.description()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PeopleHistoryError("An entry in the history of people changes cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PeopleHistoryError("An entry in the history of people changes cannot be deleted.")
+
+    def role_labels(self):
+        return role_labels(self.roles)
+
+    def description(self):
+        """What happened, in words: "Gave Jo Bloggs the role Council officer"."""
+        roles = in_words(self.role_labels())
+        who = self.subject_name or self.email
+        match self.what:
+            case self.What.INVITED:
+                return f"Invited {self.email} as {roles}"
+            case self.What.INVITATION_SENT_AGAIN:
+                return f"Sent the invitation to {self.email} again"
+            case self.What.INVITATION_WITHDRAWN:
+                return f"Withdrew the invitation to {self.email}"
+            case self.What.INVITATION_ACCEPTED:
+                given = f": now {roles}" if self.roles else ""
+                return f"{who} accepted the invitation to {self.email}{given}"
+            case self.What.ROLE_GIVEN:
+                return f"Gave {who} the role {roles}"
+            case self.What.ROLE_REMOVED:
+                return f"Removed the role {roles} from {who}"
+            case self.What.DEACTIVATED:
+                return f"Deactivated {who}'s account"
+            case self.What.REACTIVATED:
+                return f"Reactivated {who}'s account"
+        return self.get_what_display()
 
 
 class FinalRecordError(Exception):

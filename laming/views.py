@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from authorities.access import can_edit_responses, is_administrator, memberships_of
+from authorities.models import Membership
 from recommendations.models import Recommendation
 from responses.models import LocalResponse
 
@@ -24,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
-    """The start page after signing in: the user's councils and the ways into the records."""
+    """The start page after signing in: the user's councils and the ways into the records. A council
+    administrator finds their council's people first."""
 
     template_name = "home.html"
 
@@ -42,7 +44,13 @@ class HomeView(TemplateView):
                 }
             )
         return super().get_context_data(
-            memberships=memberships, worklists=worklists, is_administrator=is_administrator(user), **kwargs
+            memberships=memberships,
+            people_councils=[
+                m.authority for m in memberships if m.role == Membership.Role.COUNCIL_ADMINISTRATOR
+            ],
+            worklists=worklists,
+            is_administrator=is_administrator(user),
+            **kwargs,
         )
 
 

@@ -8,6 +8,7 @@ README's Architecture), so it may route to any app's views.
 
 from django.urls import path
 
+from authorities import people_views as people
 from authorities import views as papers
 from responses.cabinet import views as cabinet
 
@@ -52,6 +53,32 @@ council_patterns = [
         papers.record_decision,
         name="decision_record",
     ),
+    # The council's people: for its administrators, and administrators (authorities/people_views.py).
+    path("authorities/<slug:slug>/people/", people.people_list, name="people"),
+    path("authorities/<slug:slug>/people/invite/", people.invite, name="people_invite"),
+    path("authorities/<slug:slug>/people/<int:user_id>/", people.person_detail, name="person"),
+    path(
+        "authorities/<slug:slug>/people/<int:user_id>/deactivate/",
+        people.deactivate,
+        name="person_deactivate",
+    ),
+    path(
+        "authorities/<slug:slug>/people/<int:user_id>/reactivate/",
+        people.reactivate,
+        name="person_reactivate",
+    ),
+    path(
+        "authorities/<slug:slug>/invitations/<int:pk>/withdraw/",
+        people.withdraw_invitation,
+        name="invitation_withdraw",
+    ),
+    path(
+        "authorities/<slug:slug>/invitations/<int:pk>/send-again/",
+        people.send_invitation_again,
+        name="invitation_send_again",
+    ),
+    # The link in an invitation's mail: open without signing in.
+    path("invitations/<str:token>/", people.accept_invitation, name="invitation"),
 ]
 
 # A council's responses: under /authorities/<slug>/ too, named "responses:".

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from authorities.access import can_edit_responses, get_authority_for_user
+from authorities.access import can_edit_responses, can_manage_people, get_authority_for_user
 from authorities.models import Authority, Person
 from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
@@ -54,6 +54,7 @@ class CouncilDashboardView(AsAtMixin, DetailView):
             **council_dashboard(self.object, self.as_at.day),
             as_at=self.as_at,
             can_edit=can_edit_responses(self.request.user, self.object),
+            can_manage_people=can_manage_people(self.request.user, self.object),
             nav="authorities",
             **kwargs,
         )

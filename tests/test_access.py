@@ -10,12 +10,15 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from authorities.models import CabinetReport, Meeting
+from authorities import people
+from authorities.models import Authority, CabinetReport, Invitation, Meeting, Membership
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.models import LocalResponse, ProgressUpdate
 from responses.reminders import unsubscribe_token
 
+from .conftest import make_user
 from .helpers import visible_text
 
 ANONYMOUS = "anonymous"
@@ -64,6 +67,44 @@ def for_darlington_paper_preparers(allowed=200):
         "clerk_darlington": allowed,
         **dict.fromkeys(ADMINISTRATORS, allowed),
     }
+
+
+def for_darlington_people_managers(allowed=200):
+    """Darlington's council administrators, and administrators, manage its people; nobody else sees them,
+    another council's administrator included (tests/test_people.py)."""
+    return {
+        **for_signed_in_users(403),
+        "council_admin_darlington": allowed,
+        **dict.fromkeys(ADMINISTRATORS, allowed),
+    }
+
+
+def a_darlington_person():
+    """URL kwargs of one of Darlington's people, made for the walk."""
+    user = make_user("walk.darlington", Authority.objects.get(slug="darlington"), Membership.Role.OFFICER)
+    return {"slug": "darlington", "user_id": user.pk}
+
+
+def waiting_invitation():
+    """A waiting invitation to Darlington, and the token its link carries."""
+    token, token_hash = people.new_token()
+    invitation = Invitation.objects.create(
+        authority=Authority.objects.get(slug="darlington"),
+        email="invited.walk@example.org",
+        roles=["officer"],
+        token_hash=token_hash,
+        invited_by=make_user("inviter.walk"),
+        expires_at=timezone.now() + people.invitation_lifetime(),
+    )
+    return invitation, token
+
+
+def a_darlington_invitation():
+    return {"slug": "darlington", "pk": waiting_invitation()[0].pk}
+
+
+def an_invitation_link():
+    return {"token": waiting_invitation()[1]}
 
 
 # A PDF is rendered by the background worker: the first request queues it and answers 202 Accepted.
@@ -149,6 +190,18 @@ DECISIONS = {
         for_signed_in_users(PREPARING),
     ),
     "authorities:decision_record": (darlingtons_april_cabinet, for_darlington_paper_preparers()),
+    # A council's people: its council administrators, and administrators (tests/test_people.py).
+    "authorities:people": ({"slug": "darlington"}, for_darlington_people_managers()),
+    "authorities:people_invite": ({"slug": "darlington"}, for_darlington_people_managers()),
+    "authorities:person": (a_darlington_person, for_darlington_people_managers()),
+    # POST only: the posts are tested in tests/test_people.py.
+    "authorities:person_deactivate": (a_darlington_person, for_signed_in_users(405)),
+    "authorities:person_reactivate": (a_darlington_person, for_signed_in_users(405)),
+    "authorities:invitation_withdraw": (a_darlington_invitation, for_signed_in_users(405)),
+    "authorities:invitation_send_again": (a_darlington_invitation, for_signed_in_users(405)),
+    # The link in an invitation: open without signing in (signed in as someone else, the page says the
+    # invitation is for another address). Opening it changes nothing.
+    "authorities:invitation": (an_invitation_link, for_everyone(200)),
 }
 
 # The admin is decided as a group: Django's admin_view guards every one of its pages the same way.

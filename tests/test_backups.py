@@ -33,6 +33,7 @@ FINAL_RECORD_TRIGGERS = {
     "authorities_cabinetreport_frozen",
     "authorities_decision_final",
     "authorities_meeting_of_final_decision",
+    "authorities_peoplechange_append_only",
 }
 
 

@@ -24,12 +24,13 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "grant-app-role.sq
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_put_back")]
 
-# The triggers that keep records final (migrations responses 0002, authorities 0002 and 0004).
+# The triggers that keep records final (migrations responses 0002, authorities 0002, 0004 and 0008).
 FINAL_RECORD_TRIGGERS = [
     ("responses_progressupdate", "responses_progressupdate_append_only"),
     ("authorities_cabinetreport", "authorities_cabinetreport_frozen"),
     ("authorities_decision", "authorities_decision_final"),
     ("authorities_meeting", "authorities_meeting_of_final_decision"),
+    ("authorities_peoplechange", "authorities_peoplechange_append_only"),
 ]
 
 
