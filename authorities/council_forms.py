@@ -220,13 +220,6 @@ class CouncilForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._taken = taken
         self.row = row
-        for number in range(1, IMPLICATION_ROWS + 1):
-            self.fields[f"implication_{number}_heading"] = text(
-                f"Implications row {number} heading", limit=100
-            )
-            self.fields[f"implication_{number}_text"] = text(
-                f"Implications row {number} text", limit=IMPLICATION_TEXT_LIMIT, rows=2
-            )
 
     @property
     def taken(self) -> TakenNames:
@@ -340,3 +333,13 @@ class CouncilForm(forms.Form):
             implications=data["implications"],
             row=self.row,
         )
+
+
+# The implications table's rows, declared once for every form (a spreadsheet checks one form a row).
+for _number in range(1, IMPLICATION_ROWS + 1):
+    CouncilForm.base_fields[f"implication_{_number}_heading"] = text(
+        f"Implications row {_number} heading", limit=100
+    )
+    CouncilForm.base_fields[f"implication_{_number}_text"] = text(
+        f"Implications row {_number} text", limit=IMPLICATION_TEXT_LIMIT, rows=2
+    )

@@ -103,7 +103,9 @@ def read_xlsx(content: bytes):
         raise SpreadsheetError(NOT_A_WORKBOOK) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        # Rows are padded to the width the workbook declares (when it declares one), within bounds.
+        width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        for number, cells in enumerate(sheet.iter_rows(max_col=width), start=1):
             if number > MAX_ROWS_READ:
                 raise SpreadsheetError(
                     f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files"
