@@ -16,7 +16,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000
 # However many empty rows and columns a workbook says it has, no more of it is read than this.
-MAX_ROWS_READ = 100_000
+MAX_ROWS_READ = 10_000
 MAX_COLUMNS = 200
 EXTENSIONS = (".xlsx", ".csv")
 
@@ -108,7 +108,8 @@ def read_xlsx(content: bytes):
         for number, cells in enumerate(sheet.iter_rows(max_col=width), start=1):
             if number > MAX_ROWS_READ:
                 raise SpreadsheetError(
-                    f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files"
+                    f"The file goes on past row {MAX_ROWS_READ:,}. Delete any rows below the councils, or "
+                    "split it into smaller files"
                 )
             formulas = [cell for cell in cells if getattr(cell, "data_type", None) == "f"]
             if formulas:

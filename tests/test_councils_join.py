@@ -284,6 +284,9 @@ def test_a_new_councils_dashboard_counts_58_recommendations_with_no_response(adm
     assert table_rows(html, "rag-table")["All themes"] == ["0"] * 4
     text = visible_text(page)
     assert "Past their target date (0) Nothing is past its target date." in text
+    assert "Not updated for 90 days (0) No response has been recorded yet." in text
+    assert "Hartlepool has recorded no responses yet, so none is rated." in text
+    assert "rag-chart-title" not in html  # an empty chart says nothing; the sentence does
     assert "Recently changed No changes recorded yet." in text
 
 
@@ -370,6 +373,7 @@ def test_a_new_councils_officer_sees_58_recommendations_to_answer(client, admin_
     text = visible_text(client.get(reverse("home")))
     assert "What Hartlepool needs to do next" in text
     assert "No response yet (58)" in text
+    assert "Not updated for 90 days (0) No response has been recorded yet." in text
     assert client.get(reverse("responses:edit", args=["hartlepool", 24])).status_code == 200
     assert client.get(reverse("recommendations:commitments") + "?council=hartlepool").status_code == 200
 
@@ -439,13 +443,15 @@ def test_three_councils_are_checked_shown_then_added_from_a_spreadsheet(admin_cl
     assert "Every row has been checked. 3 councils will be added, each with no responses yet." in text
     assert "Nothing has been added so far." in text
     assert (
-        "2 Middlesbrough Council Middlesbrough middlesbrough E06000002 North East Middlesbrough Council LSCB "
-        "Sally Robinson, Director of Child and Adult Services 2 Not given"
+        "2 Middlesbrough Council Short name: Middlesbrough middlesbrough E06000002 North East "
+        "Middlesbrough Council LSCB 2 Not given"
     ) in text
     assert (
-        "3 Redcar and Cleveland Borough Council Redcar and Cleveland redcar-and-cleveland E06000003" in text
+        "3 Redcar and Cleveland Borough Council Short name: Redcar and Cleveland redcar-and-cleveland" in text
     )
-    assert "4 Royal Borough of Kingston upon Thames Kingston upon Thames kingston E09000021 London" in text
+    assert (
+        "4 Royal Borough of Kingston upon Thames Short name: Kingston upon Thames kingston E09000021" in text
+    )
     assert "Add these 3 councils" in text
     assert Authority.objects.count() == before  # nothing yet
 
@@ -565,6 +571,14 @@ def with_a_formula():
     return buffer.getvalue()
 
 
+def with_a_cell_a_million_rows_down():
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_file(THREE_COUNCILS)))
+    workbook.active["A1048576"] = "far below"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 BAD_FILES = {
     "not a spreadsheet": (
         "councils.txt",
@@ -645,6 +659,11 @@ BAD_FILES = {
         csv_file([row_of(f"Council {n}", f"E07{n:06d}", slug=f"c{n}") for n in range(1001)]),
         "The file has more than 1,000 rows. Split it into smaller files",
     ),
+    "a cell a million rows down": (
+        "councils.xlsx",
+        with_a_cell_a_million_rows_down(),
+        "The file goes on past row 10,000. Delete any rows below the councils",
+    ),
     "more than 5 MB": (
         "councils.csv",
         csv_file(THREE_COUNCILS) + b" " * (5 * 1024 * 1024),
@@ -712,7 +731,7 @@ def test_the_template_has_every_column_and_comes_back_as_a_council(admin_client,
         filled = response.content + csv_file([hartlepool_row()]).split(b"\r\n", 1)[1]
     text = visible_text(upload(admin_client, filled, f"template.{fmt}"))
     assert "1 council will be added" in text
-    assert "2 Hartlepool Borough Council Hartlepool hartlepool E06000001 North East" in text
+    assert "2 Hartlepool Borough Council Short name: Hartlepool hartlepool E06000001 North East" in text
 
 
 # The four shipped councils
