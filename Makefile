@@ -91,5 +91,11 @@ benchmark-pdf: install postgres system-deps
 benchmark-render: install postgres system-deps
 	$(BIN)/python benchmarks/render_load.py
 
+# Adding 150 councils from a spreadsheet (.xlsx and .csv): reading, checking, saving, and the upload and
+# confirm requests. Its own database, BENCHMARK_COUNCILS_DATABASE_URL (default .../laming_councils_bench).
+.PHONY: benchmark-councils
+benchmark-councils: install postgres
+	$(BIN)/python benchmarks/councils_join.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -55,6 +55,12 @@ def can_prepare_papers(user, authority):
     return holds_role_at(user, authority, PAPER_ROLES)
 
 
+def check_can_add_councils(request):
+    """Administrators add councils (any English council can join); everyone else is refused, 403."""
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only administrators add councils.")
+
+
 def get_authority(request, slug, *, allowed=None, refusal=""):
     """The council named in the URL: 404 if there is none, 403 if `allowed(user, authority)` says no."""
     authority = get_object_or_404(Authority, slug=slug)

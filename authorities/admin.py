@@ -26,8 +26,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "lscb_name", "director_name"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "ons_code", "region", "lscb_name", "director_name"]
+    list_filter = ["region"]
+    search_fields = ["name", "ons_code"]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [ImplicationRowInline, MembershipInline]
 

@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Lower
 from django.urls import reverse
@@ -11,13 +12,54 @@ from django.utils import timezone
 
 from recommendations.models import SourcedModel
 
+# ONS codes of English local authorities: unitary authorities (E06), non-metropolitan districts (E07),
+# metropolitan districts (E08), London boroughs (E09) and counties (E10), each followed by six digits
+# (Office for National Statistics, register of local authority codes).
+ONS_CODE = re.compile(r"E(06|07|08|09|10)[0-9]{6}")
+ONS_CODE_MESSAGE = (
+    "Enter the council's ONS code: E06, E07, E08, E09 or E10 followed by six digits, for example E06000005"
+)
+
+
+def validate_ons_code(value):
+    if not ONS_CODE.fullmatch(value):
+        raise ValidationError(ONS_CODE_MESSAGE, code="invalid")
+
 
 class Authority(SourcedModel):
     """An English council tracking its response to the report, with the facts a Cabinet report needs."""
 
+    class Region(models.TextChoices):
+        """England's nine regions, as the Office for National Statistics names them."""
+
+        NORTH_EAST = "north_east", "North East"
+        NORTH_WEST = "north_west", "North West"
+        YORKSHIRE_AND_THE_HUMBER = "yorkshire_and_the_humber", "Yorkshire and The Humber"
+        EAST_MIDLANDS = "east_midlands", "East Midlands"
+        WEST_MIDLANDS = "west_midlands", "West Midlands"
+        EAST_OF_ENGLAND = "east_of_england", "East of England"
+        LONDON = "london", "London"
+        SOUTH_EAST = "south_east", "South East"
+        SOUTH_WEST = "south_west", "South West"
+
     name = models.CharField(max_length=150, unique=True)
     short_name = models.CharField(max_length=60, help_text='How pages name it, e.g. "Darlington".')
     slug = models.SlugField(max_length=60, unique=True)
+    ons_code = models.CharField(
+        "ONS code",
+        max_length=9,
+        blank=True,
+        validators=[validate_ons_code],
+        help_text="How the council is known nationally, e.g. E06000005 for Darlington; unique.",
+    )
+    region = models.CharField(max_length=30, choices=Region.choices, blank=True)
+    ons_code_source = models.CharField(
+        "source of the ONS code and region",
+        max_length=200,
+        blank=True,
+        help_text="Where the ONS code and region come from, in words a reader can follow, where it is not "
+        "where the rest of the council's record comes from.",
+    )
     lscb_name = models.CharField(
         "LSCB", max_length=150, blank=True, help_text="Its Local Safeguarding Children Board."
     )
@@ -41,6 +83,12 @@ class Authority(SourcedModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "authorities"
+        constraints = [
+            # Unique when set: a council recorded before ONS codes were kept has none.
+            models.UniqueConstraint(
+                fields=["ons_code"], condition=~models.Q(ons_code=""), name="unique_authority_ons_code"
+            ),
+        ]
 
     def __str__(self):
         return self.name

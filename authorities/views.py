@@ -12,7 +12,7 @@ from laming.forms import bound_data
 from recommendations.models import Recommendation
 
 from . import documents, pdf, services
-from .access import can_prepare_papers, get_authority_for_papers
+from .access import can_prepare_papers, get_authority_for_papers, is_administrator
 from .forms import DecisionForm
 from .models import Authority, CabinetReport, Meeting, PdfJob, lettered
 
@@ -28,7 +28,10 @@ class AuthorityListView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            recommendation_count=Recommendation.objects.count(), nav="authorities", **kwargs
+            recommendation_count=Recommendation.objects.count(),
+            can_add_councils=is_administrator(self.request.user),
+            nav="authorities",
+            **kwargs,
         )
 
 

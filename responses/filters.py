@@ -132,6 +132,12 @@ class RecommendationFilterSet(FilterSet):
     action = either("Action needed", Body.Level.choices, "filter_action")
     working_together = either("In the Working Together revision", YES_NO, "filter_working_together")
     council = by_slug("Council", Authority.objects.order_by("name"), method="filter_responses")
+    region = django_filters.MultipleChoiceFilter(
+        label="Region",
+        choices=Authority.Region.choices,
+        method="filter_responses",
+        widget=forms.CheckboxSelectMultiple,
+    )
     status = statuses(method="filter_responses")
     rag = rags("filter_responses")
     overdue = either("Past target date", YES_NO, "filter_responses")
@@ -139,6 +145,9 @@ class RecommendationFilterSet(FilterSet):
     class Meta:
         model = Recommendation
         fields = []
+
+    # Councils (or a region) chosen alone keep the recommendations they have answered.
+    councils_alone_filter = True
 
     def filter_q(self, queryset, name, value):
         recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
@@ -164,9 +173,14 @@ class RecommendationFilterSet(FilterSet):
             return queryset
         self._responses_filtered = True
         data = self.form.cleaned_data
+        matching = any(data.get(name) for name in ("status", "rag", "overdue"))
+        if not (matching or self.councils_alone_filter):
+            return queryset
         responses = LocalResponse.objects.all()
         if data.get("council"):
             responses = responses.filter(authority__in=data["council"])
+        if data.get("region"):
+            responses = responses.filter(authority__region__in=data["region"])
         if data.get("status"):
             responses = responses.filter(status__in=data["status"])
         if data.get("rag"):
@@ -176,3 +190,12 @@ class RecommendationFilterSet(FilterSet):
         elif data.get("overdue") == "no":
             responses = responses.exclude(overdue_q())
         return queryset.filter(pk__in=responses.values("recommendation_id"))
+
+
+class ComparisonFilterSet(RecommendationFilterSet):
+    """The comparison's filters: the councils and regions chosen are its columns, so choosing them alone
+    keeps every recommendation, and a council's gaps show as "No response" (a council that has only
+    just joined has nothing else). With a status, RAG or lateness, the chosen councils' responses must
+    match it, as on the list of recommendations."""
+
+    councils_alone_filter = False

@@ -126,9 +126,11 @@ def overdue_q(prefix=""):
 
 def worklist_of(responses):
     """Split a council's responses into what needs doing next: past their target date, not
-    updated for 90 days, and awaiting national guidance (a response can be in more than one)."""
+    updated for 90 days, and awaiting national guidance (a response can be in more than one); and
+    how many responses there are (a council that has just joined has none)."""
     responses = list(responses)
     return {
+        "responses": len(responses),
         "overdue": [r for r in responses if r.is_overdue],
         "stale": [r for r in responses if r.is_stale],
         "awaiting": [r for r in responses if r.status == Status.AWAITING_NATIONAL],

@@ -8,6 +8,7 @@ README's Architecture), so it may route to any app's views.
 
 from django.urls import path
 
+from authorities import council_views as joining
 from authorities import people_views as people
 from authorities import views as papers
 from responses.cabinet import views as cabinet
@@ -26,6 +27,11 @@ recommendation_patterns = [
 
 council_patterns = [
     path("authorities/", papers.AuthorityListView.as_view(), name="list"),
+    # Adding councils (administrators). Before <slug:slug>/: "new" is no council's slug.
+    path("authorities/new/", joining.new_council, name="new"),
+    path("authorities/new/upload/", joining.upload_councils, name="upload"),
+    path("authorities/new/upload/confirm/", joining.confirm_upload, name="upload_confirm"),
+    path("authorities/new/upload/template.<str:fmt>", joining.upload_template, name="upload_template"),
     path("authorities/<slug:slug>/", views.CouncilDashboardView.as_view(), name="detail"),
     # Committee papers: Cabinet reports (frozen once issued) and decision records.
     path("authorities/<slug:slug>/reports/", cabinet.report_list, name="reports"),

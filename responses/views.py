@@ -19,7 +19,7 @@ from recommendations.models import Recommendation, RecommendationPart
 
 from .dashboards import comparison, council_dashboard
 from .exports import DOWNLOADS, rows_for_council, rows_for_responses
-from .filters import RecommendationFilterSet, ResponseFilterSet
+from .filters import ComparisonFilterSet, ResponseFilterSet
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
 from .reminders import user_of_unsubscribe_token
@@ -210,14 +210,16 @@ class ComparisonView(AsAtMixin, TemplateView):
     councils_per_page = 12
 
     def get_context_data(self, **kwargs):
-        filterset = RecommendationFilterSet(
+        filterset = ComparisonFilterSet(
             self.request.GET or None,
             queryset=Recommendation.objects.select_related("theme").order_by("number"),
         )
         valid = not filterset.is_bound or filterset.is_valid()
         recommendations = list(filterset.qs) if valid else []
-        chosen = filterset.form.cleaned_data.get("council") if filterset.is_bound and valid else None
-        authorities = list(chosen) if chosen else list(Authority.objects.order_by("name"))
+        chosen = filterset.form.cleaned_data if filterset.is_bound and valid else {}
+        authorities = list(chosen.get("council") or Authority.objects.order_by("name"))
+        if chosen.get("region"):
+            authorities = [authority for authority in authorities if authority.region in chosen["region"]]
         page = Paginator(authorities, self.councils_per_page).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)

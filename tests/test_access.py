@@ -55,6 +55,10 @@ def for_signed_in_users(outcome=200):
     return {**for_everyone(outcome), ANONYMOUS: LOGIN}
 
 
+def for_administrators():
+    return {**for_signed_in_users(403), **dict.fromkeys(ADMINISTRATORS, 200)}
+
+
 def for_darlington_editors():
     return {**for_signed_in_users(403), "officer_darlington": 200, **dict.fromkeys(ADMINISTRATORS, 200)}
 
@@ -158,6 +162,12 @@ DECISIONS = {
     "recommendations:detail": ({"number": 51}, for_signed_in_users()),
     "recommendations:commitments": ({}, for_signed_in_users()),
     "authorities:list": ({}, for_signed_in_users()),
+    # Any English council can join: administrators add councils, one on a page or many from a
+    # spreadsheet (tests/test_councils_join.py); the confirm is POST only.
+    "authorities:new": ({}, for_administrators()),
+    "authorities:upload": ({}, for_administrators()),
+    "authorities:upload_confirm": ({}, for_signed_in_users(405)),
+    "authorities:upload_template": ({"fmt": "xlsx"}, for_administrators()),
     "authorities:detail": ({"slug": "darlington"}, for_signed_in_users()),
     "responses:detail": ({"slug": "darlington", "number": 51}, for_signed_in_users()),
     "responses:edit": ({"slug": "darlington", "number": 51}, for_darlington_editors()),

@@ -46,8 +46,9 @@ PAGE_QUERIES = {
     reverse("recommendations:commitments"): 9,
     # session, user, councils, commitments, links, council count, statuses, the chosen council's responses
     "/commitments/?council=darlington": 8,
-    # session, user, councils with answered counts, recommendation count
-    reverse("authorities:list"): 4,
+    # session, user, councils with answered counts, recommendation count, memberships (may they add
+    # councils?)
+    reverse("authorities:list"): 5,
     # session, user, council, its implications table, its responses with latest update, recommendations
     # with themes, parts, commitments, their links, recent updates, memberships (may they edit?),
     # its issued Cabinet reports
@@ -66,6 +67,9 @@ PAGE_QUERIES = {
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
     # (checking the filters), the matching recommendations, the statuses
     "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 9,
+    # session, user, the filter form's themes, bodies and councils, the recommendations, the councils,
+    # their statuses (the region chooses the councils; it needs no query of its own)
+    "/dashboard/?region=north_east": 8,
     # as /dashboard/, with the statuses as at 2009: the responses, then the updates in effect then
     "/dashboard/?as_at=2009-07-01": 9,
     # as a council dashboard, with the responses as at 2009 in two queries (responses, their updates)

@@ -287,8 +287,10 @@ class ReportContent:
         if not self.unlisted:
             return ""
         count = len(self.unlisted)
+        # A council that has only just joined has answered none: "any of the 58", not "the other 58".
+        which = "the other" if self.appendix else "any of the"
         return (
-            f"{self.authority.short_name} has not yet recorded a response to the other "
+            f"{self.authority.short_name} has not yet recorded a response to {which} "
             f"{plural(count, 'recommendation')}: "
             + "; ".join(rec.numbered_title for rec in self.unlisted)
             + "."
