@@ -62,6 +62,9 @@ def record_progress(
             raise StaleResponseError(response)
         if response is None:
             response = LocalResponse(authority=authority, recommendation=recommendation, part=part, version=0)
+        else:
+            # The rows in hand, so that the model's checks do not load them again.
+            response.authority, response.recommendation, response.part = authority, recommendation, part
 
         before = {
             "status": response.status if response.pk else "",
@@ -86,18 +89,27 @@ def record_progress(
         response.version += 1
         response.updated_at = timezone.now()
         response.updated_by = by
-        response.full_clean(validate_unique=False, validate_constraints=False)
-        try:
-            # A savepoint, so that losing a race to create the first response is a refusal,
-            # not a broken transaction.
-            with transaction.atomic():
-                response.save()
-        except IntegrityError:
-            raise StaleResponseError(
-                LocalResponse.objects.filter(
-                    authority=authority, recommendation=recommendation, part=part
-                ).first()
-            ) from None
+        # The council, recommendation, part and user are rows in hand: checking that each exists would
+        # cost a query apiece (four a row when a spreadsheet updates hundreds).
+        response.full_clean(
+            exclude={"authority", "recommendation", "part", "updated_by"},
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        if response.pk is not None:
+            response.save()
+        else:
+            try:
+                # A savepoint, so that losing a race to create the first response is a refusal,
+                # not a broken transaction.
+                with transaction.atomic():
+                    response.save()
+            except IntegrityError:
+                raise StaleResponseError(
+                    LocalResponse.objects.filter(
+                        authority=authority, recommendation=recommendation, part=part
+                    ).first()
+                ) from None
 
         ProgressUpdate.objects.create(
             response=response,
