@@ -65,7 +65,7 @@ def build(authority, officer):
             letter = next(c for c in string.ascii_lowercase if c not in taken)
             new_parts.append(
                 RecommendationPart(
-                    recommendation=recommendation, letter=letter, text=f"Benchmark part ({letter}).", short_title=""
+                    recommendation=recommendation, letter=letter, text=f"Part ({letter}).", short_title=""
                 )
             )
             keys += 1
@@ -120,10 +120,16 @@ def changed_file(client, run):
 
 
 def timed(function):
-    start = time.perf_counter()
+    """Wall-clock seconds, queries and result of `function`; its CPU seconds in this process (without
+    PostgreSQL's) go to CPU, which moves less than wall-clock time on a machine others share."""
+    start, cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         result = function()
+    CPU.setdefault(function.__name__, []).append(time.process_time() - cpu)
     return time.perf_counter() - start, len(queries), result
+
+
+CPU = {}
 
 
 def main():
@@ -131,9 +137,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="timed runs (default 3)")
     args = parser.parse_args()
 
-    from django.conf import settings
-
     import warnings
+
+    from django.conf import settings
 
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     # Pages name static files as they are in static/: no collectstatic needed (as in tests/conftest.py).
@@ -152,36 +158,46 @@ def main():
     queries = {}
     for run in range(args.runs):
         content = changed_file(client, run)
-        seconds, count, plan = timed(lambda: plan_import(authority, read_spreadsheet("bench.xlsx", content)))  # noqa: B023
+
+        def check(content=content):
+            return plan_import(authority, read_spreadsheet("bench.xlsx", content))
+
+        def upload(content=content):
+            file = io.BytesIO(content)
+            file.name = "bench.xlsx"
+            return client.post(reverse("authorities:import", args=[SLUG]), {"file": file})
+
+        seconds, queries["check"], plan = timed(check)
         assert len(plan.changes) == responses == ROWS, (len(plan.changes), plan.errors[:3])
         results["check"].append(seconds)
-        queries["check"] = count
-        file = io.BytesIO(content)
-        file.name = "bench.xlsx"
-        seconds, count, answer = timed(lambda: client.post(reverse("authorities:import", args=[SLUG]), {"file": file}))  # noqa: B023
+        seconds, queries["upload"], answer = timed(upload)
         assert answer.status_code == 302, answer.status_code
         results["upload"].append(seconds)
-        queries["upload"] = count
-        seconds, count, page = timed(lambda: client.get(answer["Location"]))  # noqa: B023
-        results["preview"].append(seconds)
-        queries["preview"] = count
-        upload = SpreadsheetImport.objects.latest("pk")
-        digest = re.search(r'name="plan" value="([0-9a-f]{64})"', page.content.decode())[1]
-        seconds, count, done = timed(
-            lambda: client.post(  # noqa: B023
-                reverse("authorities:import_confirm", args=[SLUG, upload.pk]),  # noqa: B023
-                {"plan": digest},  # noqa: B023
-            )
-        )
-        assert done.status_code == 302, done.status_code
-        assert SpreadsheetImport.objects.get(pk=upload.pk).applied_count == ROWS
-        results["confirm"].append(seconds)
-        queries["confirm"] = count
 
-    print(f"Darlington: {responses} responses, a {ROWS}-row file of {len(content):,} bytes, every row changed")
+        def preview(url=answer["Location"]):
+            return client.get(url)
+
+        seconds, queries["preview"], page = timed(preview)
+        results["preview"].append(seconds)
+        upload_record = SpreadsheetImport.objects.latest("pk")
+        digest = re.search(r'name="plan" value="([0-9a-f]{64})"', page.content.decode())[1]
+        url = reverse("authorities:import_confirm", args=[SLUG, upload_record.pk])
+
+        def confirm(url=url, digest=digest):
+            return client.post(url, {"plan": digest})
+
+        seconds, queries["confirm"], done = timed(confirm)
+        assert done.status_code == 302, done.status_code
+        assert SpreadsheetImport.objects.get(pk=upload_record.pk).applied_count == ROWS
+        results["confirm"].append(seconds)
+
+    print(f"Darlington: {responses} responses; a {ROWS}-row file, {len(content):,} bytes, every row changed")
     print(f"median of {args.runs} runs:")
     for name, timings in results.items():
-        print(f"{name:8} {statistics.median(timings) * 1000:8.0f} ms  {queries[name]:5} queries")
+        print(
+            f"{name:8} {statistics.median(timings) * 1000:8.0f} ms  "
+            f"({statistics.median(CPU[name]) * 1000:5.0f} ms CPU in Django)  {queries[name]:5} queries"
+        )
     total = statistics.median(results["upload"]) + statistics.median(results["confirm"])
     print(f"upload + confirm {total * 1000:8.0f} ms  (goal: under 2000 ms)")
     return 0
