@@ -524,6 +524,7 @@ def test_a_conflict_between_the_preview_and_the_confirm_saves_nothing_and_names_
     assert answer.status_code == 409
     text = visible_text(answer)
     assert "Nothing has been updated" in text
+    assert "These rows are now left out: Row 53: Recommendation 52. Senior members on the LSCB" in text
     assert "Row 53: Recommendation 52." in text and "Corrected by the administrator." in text
     assert "Save 1 change" in text
     assert responses_and_timeline() == before
