@@ -814,3 +814,25 @@ def test_the_excel_export_is_the_import_template(officer_client):
 
 def test_the_app_reads_spreadsheets_with_defusedxml():
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_a_damaged_workbook_is_refused_never_a_server_error(officer_client):
+    """The export cut short, or with bytes overwritten here and there (in the zip's directory, in a
+    compressed part, in the headers): always a refusal or a preview, never a 500, and nothing saved."""
+    content = download(officer_client)
+    damaged = [
+        content[:length] for length in (4, 100, len(content) // 2, len(content) - 22, len(content) - 1)
+    ]
+    for position in range(30, len(content), len(content) // 23):
+        damaged.append(
+            content[:position]
+            + bytes(b ^ 0x5A for b in content[position : position + 16])
+            + content[position + 16 :]
+        )
+    before = responses_and_timeline()
+    for number, bad in enumerate(damaged):
+        answer = upload(officer_client, bad, name=f"damaged-{number}.xlsx")
+        assert answer.status_code in (302, 400), (number, answer.status_code)
+        if answer.status_code == 302:
+            assert officer_client.get(answer["Location"]).status_code == 200
+    assert responses_and_timeline() == before
