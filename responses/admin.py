@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LocalResponse, ProgressUpdate
+from .models import LocalResponse, ProgressUpdate, SpreadsheetImport
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,3 +29,13 @@ class ProgressUpdateAdmin(ReadOnlyAdmin):
     list_display = ["response", "dated", "by_name", "status_before", "status_after"]
     list_filter = ["response__authority"]
     search_fields = ["note"]
+
+
+@admin.register(SpreadsheetImport)
+class SpreadsheetImportAdmin(ReadOnlyAdmin):
+    """Who uploaded which file for which council, and what came of it. The file's bytes stay out of the
+    admin's pages."""
+
+    list_display = ["file_name", "authority", "by", "uploaded_at", "state", "applied_count"]
+    list_filter = ["authority", "state"]
+    exclude = ["content"]

@@ -406,6 +406,41 @@ class LocalResponse(SourcedModel):
         return reverse("responses:detail", args=[self.authority.slug, self.recommendation.number])
 
 
+class SpreadsheetImport(models.Model):
+    """A spreadsheet an officer uploaded to update their council's responses: the file itself (kept so
+    that the confirm, on whichever server it lands, applies exactly what was previewed), what its rows
+    came to when it was checked, and whether it was applied. The progress updates it made point to it."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Checked, not applied"
+        APPLIED = "applied", "Applied"
+        DISCARDED = "discarded", "Discarded"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="spreadsheet_imports")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="The uploaded file's checksum.")
+    content = models.BinaryField(help_text="The uploaded file, byte for byte.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(
+        default=dict,
+        help_text='What the rows came to when last checked: {"rows": 70, "changes": 3, "conflicts": 1, '
+        '"errors": 0, "unchanged": 66}.',
+    )
+    applied_count = models.PositiveIntegerField(default=0, help_text="Responses updated when applied.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it was applied or discarded.")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} for {self.authority.short_name}, {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("authorities:import_detail", args=[self.authority.slug, self.pk])
+
+
 class AuditTrailError(Exception):
     """Raised on any attempt to change or remove a progress update."""
 
@@ -464,6 +499,14 @@ class ProgressUpdate(SourcedModel):
     note = models.TextField()
     response_version = models.PositiveIntegerField(
         default=1, help_text="The response's version once this update was saved."
+    )
+    spreadsheet_import = models.ForeignKey(
+        SpreadsheetImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        help_text="The spreadsheet upload this update came from, if it came from one.",
     )
 
     objects = ProgressUpdateQuerySet.as_manager()

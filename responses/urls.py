@@ -13,7 +13,7 @@ from authorities import people_views as people
 from authorities import views as papers
 from responses.cabinet import views as cabinet
 
-from . import recommendation_views, views
+from . import import_views, recommendation_views, views
 
 recommendation_patterns = [
     path("recommendations/", recommendation_views.RecommendationListView.as_view(), name="list"),
@@ -51,6 +51,15 @@ council_patterns = [
         "authorities/<slug:slug>/cabinet-report.docx",
         cabinet.draft_cabinet_report_docx,
         name="cabinet_report_docx",
+    ),
+    # Updating a council's responses from its spreadsheet (the export is the template).
+    path("authorities/<slug:slug>/import/", import_views.upload_spreadsheet, name="import"),
+    path("authorities/<slug:slug>/import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path(
+        "authorities/<slug:slug>/import/<int:pk>/confirm/", import_views.confirm_import, name="import_confirm"
+    ),
+    path(
+        "authorities/<slug:slug>/import/<int:pk>/discard/", import_views.discard_import, name="import_discard"
     ),
     path("authorities/<slug:slug>/meetings/<int:pk>/decision/", papers.decision_detail, name="decision"),
     path("authorities/<slug:slug>/meetings/<int:pk>/decision.pdf", papers.decision_pdf, name="decision_pdf"),

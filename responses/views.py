@@ -18,7 +18,7 @@ from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
 from .dashboards import comparison, council_dashboard
-from .exports import DOWNLOADS, rows_for_council, rows_for_responses
+from .exports import DOWNLOADS, council_download, rows_for_council, rows_for_responses
 from .filters import ComparisonFilterSet, ResponseFilterSet
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
@@ -193,12 +193,13 @@ def export_responses(request, fmt):
 
 
 def export_council(request, slug, fmt):
-    """One council's responses: a row for every recommendation, or every part it answers separately."""
+    """One council's responses: a row for every recommendation, or every part it answers separately. It
+    is also the template for updating them from a spreadsheet (import_views)."""
     if fmt not in DOWNLOADS:
         raise Http404("Choose csv or xlsx.")
     authority = get_authority_for_user(request, slug)
     responses = LocalResponse.objects.for_authority(authority)
-    return DOWNLOADS[fmt](rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
+    return council_download(fmt, rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
 
 
 class ComparisonView(AsAtMixin, TemplateView):

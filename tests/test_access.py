@@ -15,7 +15,8 @@ from django.utils import timezone
 from authorities import people
 from authorities.models import Authority, CabinetReport, Invitation, Meeting, Membership
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
-from responses.models import LocalResponse, ProgressUpdate
+from responses.exports import TEMPLATE_COLUMNS
+from responses.models import LocalResponse, ProgressUpdate, SpreadsheetImport
 from responses.reminders import unsubscribe_token
 
 from .conftest import make_user
@@ -134,6 +135,18 @@ def an_unsubscribe_link():
     return {"token": unsubscribe_token(get_user_model().objects.create_user("walk.reminders"))}
 
 
+def a_darlington_spreadsheet_import():
+    """URL kwargs of a spreadsheet upload to Darlington made for the walk: a CSV of the headings alone."""
+    upload = SpreadsheetImport.objects.create(
+        authority=Authority.objects.get(slug="darlington"),
+        by=get_user_model().objects.create_user("walk.import"),
+        file_name="walk.csv",
+        sha256="0" * 64,
+        content=(",".join(TEMPLATE_COLUMNS) + "\n").encode(),
+    )
+    return {"slug": "darlington", "pk": upload.pk}
+
+
 # Route name: (sample URL kwargs, expected GET outcome for each persona).
 DECISIONS = {
     "home": ({}, for_signed_in_users()),
@@ -212,6 +225,13 @@ DECISIONS = {
     # The link in an invitation: open without signing in (signed in as someone else, the page says the
     # invitation is for another address). Opening it changes nothing.
     "authorities:invitation": (an_invitation_link, for_everyone(200)),
+    # Updating from a spreadsheet: the council's officers and administrators, as for its edit pages. An
+    # upload's preview shows changes not yet saved, so it is theirs too; confirming and discarding are
+    # POST only (tests/test_spreadsheet_import.py), and only by the officer who uploaded the file.
+    "authorities:import": ({"slug": "darlington"}, for_darlington_editors()),
+    "authorities:import_detail": (a_darlington_spreadsheet_import, for_darlington_editors()),
+    "authorities:import_confirm": (a_darlington_spreadsheet_import, for_signed_in_users(405)),
+    "authorities:import_discard": (a_darlington_spreadsheet_import, for_signed_in_users(405)),
 }
 
 # The admin is decided as a group: Django's admin_view guards every one of its pages the same way.
@@ -337,6 +357,8 @@ EDITORS = ("officer_darlington", *ADMINISTRATORS)
         # No council to check the user against, so everybody is told there is no such page.
         ("responses:edit", {"slug": "nowhere", "number": 51}),
         ("responses:edit_part", {"slug": "nowhere", "number": 2, "letter": "a"}),
+        ("authorities:import", {"slug": "nowhere"}),
+        ("authorities:import_detail", {"slug": "nowhere", "pk": 1}),
     ],
 )
 def test_an_unknown_council_or_recommendation_is_not_found(db, client, request, persona, route, kwargs):

