@@ -54,6 +54,12 @@ def refused(message) -> UploadForm:
     return form
 
 
+INVITATION_NOT_SENT = (
+    "The invitation to the first administrator could not be sent, so nothing has been added. "
+    "Try again later, or leave the address out and invite them from the council's people page"
+)
+
+
 def new_council(request):
     """An administrator adds a council, with its implications table and its first administrator."""
     check_can_add_councils(request)
@@ -63,10 +69,16 @@ def new_council(request):
             [added] = add_councils(councils=[form.new_council()], by=request.user)
         except CouncilsClashError as error:
             form.add_error(None, str(error))
+        except OSError:  # the mail server refused the invitation or did not answer
+            form.add_error(None, INVITATION_NOT_SENT)
         else:
             messages.success(request, f"{added.authority.name} has been added.")
             if added.first_administrator_email:
-                messages.info(request, f"First administrator to invite: {added.first_administrator_email}")
+                messages.info(
+                    request,
+                    f"An invitation to be its council administrator has been sent to "
+                    f"{added.first_administrator_email}.",
+                )
             return redirect(added.authority.get_absolute_url())
     return render(
         request,
@@ -142,6 +154,8 @@ def confirm_upload(request):
         added = add_councils(councils=checked.councils, by=request.user, file_name=file_name)
     except CouncilsClashError as error:
         return upload_page(request, refused(str(error)), file_name=file_name)
+    except OSError:  # the mail server refused an invitation or did not answer
+        return upload_page(request, refused(INVITATION_NOT_SENT), file_name=file_name)
     count = len(added)
     messages.success(request, f"{count} council{'s' if count != 1 else ''} added from {file_name}.")
     invitations = [
@@ -150,7 +164,10 @@ def confirm_upload(request):
         if a.first_administrator_email
     ]
     if invitations:
-        messages.info(request, "First administrators to invite: " + ", ".join(invitations))
+        messages.info(
+            request,
+            "Invitations to be council administrator have been sent to " + ", ".join(invitations) + ".",
+        )
     return redirect("authorities:list")
 
 

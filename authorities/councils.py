@@ -15,8 +15,9 @@ import xlsxwriter
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import people
 from .council_forms import IMPLICATION_ROWS, CouncilForm, NewCouncil, TakenNames
-from .models import Authority, ImplicationRow
+from .models import Authority, ImplicationRow, Membership
 from .spreadsheets import MAX_ROWS, Sheet, SpreadsheetError
 
 # The spreadsheet's columns, in the template's order: (form field, heading). The headings are what a
@@ -201,9 +202,18 @@ def add_councils(*, councils: list[NewCouncil], by, file_name: str = "") -> list
                 AddedCouncil(authority, council.first_administrator_email)
                 for authority, council in zip(authorities, councils, strict=True)
             ]
-            # The council's first people (issue 11): invite each first administrator here, inside this
-            # transaction, as the council's administrator, by `by`, so that a council is never added
-            # without its invitation or invited without being added.
+            # Each council's first administrator is invited inside this transaction, so that a council
+            # is never added without its invitation or invited without being added: a mail server that
+            # refuses an invitation (an OSError, raised) adds nothing.
+            for new in added:
+                if new.first_administrator_email:
+                    people.invite(
+                        authority=new.authority,
+                        email=new.first_administrator_email,
+                        name="",
+                        roles=[Membership.Role.COUNCIL_ADMINISTRATOR],
+                        by=by,
+                    )
     except IntegrityError as error:
         raise CouncilsClashError(
             "Another council with the same name, slug or ONS code was added while you were checking. "

@@ -4,11 +4,14 @@ council with no responses yet works on every page. The four shipped councils car
 import csv
 import io
 import re
+import smtplib
 import zipfile
+from unittest import mock
 
 import docx
 import openpyxl
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -16,7 +19,7 @@ from django.utils import timezone
 
 from authorities.council_forms import NewCouncil
 from authorities.councils import COLUMNS, CouncilsClashError, add_councils
-from authorities.models import ONS_CODE, Authority, ImplicationRow, Membership
+from authorities.models import ONS_CODE, Authority, ImplicationRow, Invitation, Membership
 from fixtures.reference.building import councils as fixture_councils
 from responses.models import LocalResponse
 
@@ -107,7 +110,15 @@ def test_an_administrator_adds_a_council_with_its_implications_table(admin_clien
     page = admin_client.get(response["Location"])
     text = visible_text(page)
     assert "Hartlepool Borough Council has been added." in text
-    assert "First administrator to invite: jo.bloggs@hartlepool.example.org" in text
+    assert (
+        "An invitation to be its council administrator has been sent to jo.bloggs@hartlepool.example.org."
+        in text
+    )
+    (invitation,) = Invitation.objects.filter(authority=council)
+    assert (invitation.email, invitation.roles) == ("jo.bloggs@hartlepool.example.org", ["council_admin"])
+    (message,) = mail.outbox
+    assert message.to == ["jo.bloggs@hartlepool.example.org"]
+    assert "Hartlepool Borough Council" in message.subject
     assert "ONS code E06000001 Region North East" in text
     assert "Responses recorded 0 of 58 recommendations (0 responses" in text
     assert f"Source: Added by admin.test on {today()}" in text
@@ -115,6 +126,17 @@ def test_an_administrator_adds_a_council_with_its_implications_table(admin_clien
         "Hartlepool: Ambitious Town Part of the community strategy: Healthy, Safer and Stronger Hartlepool."
         in text
     )
+
+
+def test_a_council_whose_first_administrator_cannot_be_mailed_is_not_added(admin_client):
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("gone")):
+        response = add_hartlepool(admin_client)
+    assert response.status_code == 200
+    assert "The invitation to the first administrator could not be sent, so nothing has been added." in (
+        visible_text(response)
+    )
+    assert not Authority.objects.filter(slug="hartlepool").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_an_administrator_by_membership_alone_may_add_a_council(client, administrator_not_superuser):
