@@ -402,3 +402,15 @@ def test_a_commitments_gaps_count_each_council_once_per_recommendation_however_m
         LocalResponse.objects.filter(recommendation__number=2, authority__slug="central-bedfordshire").count()
         == 10
     )
+
+
+def test_the_comparison_counts_every_council_compared_not_only_those_on_the_page(client, outsider):
+    """The matrix shows 12 councils a page; the count above it is of all the councils compared."""
+    for index in range(10):
+        Authority.objects.create(name=f"Page Council {index}", short_name=f"P{index}", slug=f"page-{index}")
+    councils = Authority.objects.count()
+    assert councils > 12
+    client.force_login(outsider)
+    text = visible_text(client.get(reverse("responses:comparison")))
+    assert f"58 recommendations, {councils} councils" in text
+    assert f"Councils 1 to 12 of {councils}." in text

@@ -29,6 +29,7 @@ from responses.cabinet.content import (
     issued_on,
     short_label,
     snapshot_of_response,
+    theme_sentence,
 )
 from responses.cabinet.forms import ReportForm
 from responses.models import LocalResponse, Rag, Status
@@ -303,6 +304,19 @@ def test_the_progress_summary_names_what_is_overdue_and_what_awaits_national_gui
         f"Children in England Action Plan), 1 response has changed: {titled(51)}: target date from none to "
         "30 September 2009; lead officer now Jenni Cooke."
     ) in preview
+
+
+def test_each_themes_sentence_gives_its_rag_ratings_or_says_none_is_rated(draft):
+    change_darlington_response(51, rag=Rag.GREEN)
+    themes = {theme.theme.pk: theme for theme in build_report(draft).themes}
+    with_51 = themes[Recommendation.objects.get(number=51).theme_id]
+    assert "RAG ratings: 1 green." in theme_sentence(with_51)
+    others = [t for t in themes.values() if t is not with_51 and t.responses]
+    assert others and all(not any(r.rag for r in t.responses) for t in others)
+    for theme in others:
+        sentence = theme_sentence(theme)
+        assert "None is RAG rated." in sentence
+        assert "RAG ratings" not in sentence
 
 
 # Issuing: frozen for good

@@ -164,6 +164,28 @@ def test_no_response_counts_only_councils_that_gave_none(darlington):
     assert LocalResponse.objects.status_summaries(councils + 1)[recommendation.pk].no_response == 1
 
 
+def test_a_council_answering_part_by_part_with_two_statuses_is_one_council_with_a_response(darlington):
+    """Recommendation 2 answered by Darlington in parts (a) complete and (b) in progress: Darlington
+    counts under both statuses, but once among the councils that answered."""
+    recommendation = Recommendation.objects.get(number=2)
+    councils = Authority.objects.count()
+    before = LocalResponse.objects.status_summaries(councils)[recommendation.pk]
+    assert not LocalResponse.objects.filter(authority=darlington, recommendation=recommendation).exists()
+    for letter, status in (("a", Status.COMPLETE), ("b", Status.IN_PROGRESS)):
+        LocalResponse.objects.create(
+            authority=darlington,
+            recommendation=recommendation,
+            part=recommendation.parts.get(letter=letter),
+            text="Answered.",
+            status=status,
+        )
+    summary = LocalResponse.objects.status_summaries(councils)[recommendation.pk]
+    counts, counted_before = dict(summary.counts), dict(before.counts)
+    assert counts[Status.COMPLETE] == counted_before.get(Status.COMPLETE, 0) + 1
+    assert counts[Status.IN_PROGRESS] == counted_before.get(Status.IN_PROGRESS, 0) + 1
+    assert summary.no_response == before.no_response - 1
+
+
 def test_commitments_are_grouped_in_the_order_the_government_made_them(client, outsider):
     client.force_login(outsider)
     page = client.get(reverse("recommendations:commitments"))
