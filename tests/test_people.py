@@ -256,6 +256,23 @@ def test_sending_an_invitation_again_replaces_its_link_and_withdrawing_it_stops_
     assert len(mail.outbox) == 2
 
 
+def test_an_expired_invitation_sent_again_works_for_3_days_from_the_day_it_is_sent_again(
+    admin_client, invited
+):
+    five_days_ago = timezone.now() - datetime.timedelta(days=5)
+    Invitation.objects.update(sent_at=five_days_ago, expires_at=five_days_ago + datetime.timedelta(days=3))
+    invitation = Invitation.objects.get()
+    assert Client().get(invited).status_code == 410
+    admin_client.post(reverse("authorities:invitation_send_again", args=["darlington", invitation.pk]))
+    invitation.refresh_from_db()
+    assert timezone.now() - invitation.sent_at < datetime.timedelta(minutes=1)
+    assert invitation.expires_at == invitation.sent_at + datetime.timedelta(days=3)
+    newer = path_of(link_in(mail.outbox[-1]))
+    just_before = invitation.expires_at - datetime.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=just_before):
+        assert Client().get(newer).status_code == 200
+
+
 def test_the_accept_form_asks_for_a_good_password_and_a_free_username(invited, officer_darlington):
     client = Client()
 
