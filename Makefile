@@ -49,8 +49,9 @@ dev: install system-deps
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 	$(DEV_ENV) scripts/serve --dev
 
-# Debian packages the project needs on a machine: PostgreSQL client tools, and Pango, fonts and
-# poppler for the Cabinet report PDFs (scripts/system-deps installs what is missing, as root).
+# Debian packages the project needs on a machine: PostgreSQL client tools, Pango, fonts and poppler for
+# the Cabinet report PDFs, and Chromium for the browser tests (scripts/system-deps installs what is
+# missing, as root).
 system-deps:
 	@bash scripts/system-deps
 

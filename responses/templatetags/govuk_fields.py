@@ -22,3 +22,14 @@ def date_parts(bound_field):
         (key, label, width, "" if part is None else part)
         for (key, label, width), part in zip(DATE_BOXES, value, strict=True)
     ]
+
+
+@register.filter
+def page_numbers(page_obj):
+    """The page numbers GOV.UK pagination lists: the first and last, the current page and one either side,
+    and None where pages are left out (shown as an ellipsis)."""
+    paginator = page_obj.paginator
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+    ]
