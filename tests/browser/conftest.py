@@ -88,10 +88,12 @@ def changed_csv(officer, slug, number, status_label, note):
 
 
 @pytest.fixture
-def world(live_server, monkeypatch):
+def personas(live_server):
+    """The reference data, and one user of each kind: Darlington's officer, chair, clerk and council
+    administrator, and an administrator."""
     load_reference_data_if_flushed()
     darlington = Authority.objects.get(slug="darlington")
-    users = {
+    return {
         OFFICER: make_user("officer.browser-darlington", darlington, Membership.Role.OFFICER),
         CHAIR: make_user("chair.browser-darlington", darlington, Membership.Role.CHAIR),
         CLERK: make_user("clerk.browser-darlington", darlington, Membership.Role.CLERK),
@@ -102,6 +104,12 @@ def world(live_server, monkeypatch):
             "admin.browser", None, Membership.Role.ADMINISTRATOR, is_staff=True, is_superuser=True
         ),
     }
+
+
+@pytest.fixture
+def world(personas, monkeypatch):
+    users = personas
+    darlington = Authority.objects.get(slug="darlington")
     clerk = users[CLERK]
     april = Meeting.objects.get(authority=darlington, date="2009-04-28")
     draft = cabinet.create_report(
@@ -147,6 +155,6 @@ def world(live_server, monkeypatch):
 
 
 @pytest.fixture
-def signed_in(world):
+def signed_in(personas):
     """signed_in(persona): the session cookie for the persona, or None signed out."""
-    return lambda persona: None if persona == SIGNED_OUT else session_cookie(world.users[persona])
+    return lambda persona: None if persona == SIGNED_OUT else session_cookie(personas[persona])

@@ -16,14 +16,25 @@ from django.urls import Resolver404, resolve
 
 from ..test_access import DECISIONS
 from .chromium import new_context, read_page
-from .pages import NOT_PAGES, PERSONAS, STATES, states_for
+from .pages import (
+    ADMINISTRATOR,
+    CHAIR,
+    CLERK,
+    COUNCIL_ADMINISTRATOR,
+    NOT_PAGES,
+    OFFICER,
+    PERSONAS,
+    SIGNED_OUT,
+    STATES,
+    states_for,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data_put_back")]
 
 SMALLEST_CHART_TEXT = 12  # CSS pixels
 
 
-def walk(browser, base_url, session_cookie, states, ids):
+def walk(browser, base_url, session_cookie, username, states, ids):
     """Each state in turn in one browser profile: load it, do what the user does, read it."""
     context = new_context(browser, base_url, session_cookie)
     page = context.new_page()
@@ -33,7 +44,7 @@ def walk(browser, base_url, session_cookie, states, ids):
             response = page.goto(state.path.format(**ids))
             if state.act:
                 response = state.act(page)
-            reading = read_page(page, response)
+            reading = read_page(page, response, username)
             if state.expect:
                 reading.problems = state.expect(page)
             readings.append(reading)
@@ -94,16 +105,34 @@ def problems_with(state, reading):
     return problems
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_passes_axe_and_reflows_at_320_px(persona, chromium, live_server, world, signed_in):
-    states = states_for(persona)
-    readings = chromium.run(walk, live_server.url, signed_in(persona), states, world.ids())
-    problems = [
-        f"{state.label}: {problem}"
-        for state, reading in zip(states, readings, strict=True)
-        for problem in problems_with(state, reading)
-    ]
-    assert not problems, f"{len(problems)} problems as {persona}:\n" + "\n".join(problems)
+# Two tests, each walking as three kinds of user: the live server's tests are transactional, and the
+# flush and reload after each costs seconds, so a few long walks (which pytest-xdist still shares
+# between two workers) rather than a test a page.
+WALKS = [
+    (SIGNED_OUT, OFFICER, CHAIR),
+    (CLERK, COUNCIL_ADMINISTRATOR, ADMINISTRATOR),
+]
+
+
+def test_the_walks_cover_every_kind_of_user():
+    assert sorted(persona for walk in WALKS for persona in walk) == sorted(PERSONAS)
+
+
+@pytest.mark.parametrize("walked", WALKS, ids=", ".join)
+def test_every_page_passes_axe_and_reflows_at_320_px(walked, chromium, live_server, world, signed_in):
+    problems = []
+    count = 0
+    for persona in walked:
+        states = states_for(persona)
+        username = world.users[persona].get_username() if persona in world.users else ""
+        readings = chromium.run(walk, live_server.url, signed_in(persona), username, states, world.ids())
+        count += len(readings)
+        problems.extend(
+            f"as {persona}: {state.label}: {problem}"
+            for state, reading in zip(states, readings, strict=True)
+            for problem in problems_with(state, reading)
+        )
+    assert not problems, f"{len(problems)} problems in {count} page states:\n" + "\n".join(problems)
 
 
 def route_of(path):
