@@ -44,7 +44,10 @@ class Chromium:
     def _serve(self, started):
         try:
             playwright = sync_playwright().start()
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            # Scrolling with the keyboard is immediate, not animated, so a test reads where it ends up.
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--disable-smooth-scrolling"]
+            )
         except BaseException as error:  # reported to the test that asked for the browser
             started.put(error)
             return

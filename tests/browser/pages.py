@@ -53,10 +53,38 @@ class PageState:
     status: int = 200  # of the page the checks read (after `act`)
     error_summary: bool = False  # the page shows "There is a problem"
     expect: Callable | None = None  # expect(page) -> problems: checks of this page's own, at 320 px
+    charts: bool = False  # the page draws SVG charts (their text is measured on every page that has any)
 
     @property
     def label(self):
         return f"{self.path} {self.name}".strip()
+
+
+@dataclass(frozen=True)
+class ScrollsInItsOwnRegion:
+    """At 320 px, each named table is wider than the screen and scrolls sideways inside a region of its
+    own, named as given, that the arrow keys scroll once it has the focus."""
+
+    tables: dict  # table id: the region's accessible name
+
+    def __call__(self, page):
+        problems = []
+        for table_id, name in self.tables.items():
+            region = page.get_by_role("region", name=name, exact=True)
+            if region.count() != 1 or region.locator(f"table#{table_id}").count() != 1:
+                problems.append(f"table #{table_id} is not in a region named {name!r}")
+                continue
+            scroll_width, client_width = region.evaluate("r => [r.scrollWidth, r.clientWidth]")
+            if scroll_width <= client_width:
+                problems.append(f"table #{table_id} fits at 320 px: it needs no region to scroll in")
+                continue
+            region.focus()
+            page.keyboard.press("ArrowRight")
+            scrolled = region.evaluate("r => r.scrollLeft")
+            region.evaluate("r => { r.scrollLeft = 0; r.blur(); }")
+            if not scrolled:
+                problems.append(f"the arrow keys do not scroll the region of table #{table_id}")
+        return problems
 
 
 def error_state(path, personas, act, status=200, name="with errors"):
@@ -93,12 +121,27 @@ STATES = [
     PageState("/reminders/unsubscribe/{unsubscribe_token}/", (SIGNED_OUT,)),
     # Everyone signed in reads every council's records.
     PageState("/", EVERYONE_SIGNED_IN),
-    PageState("/dashboard/", EVERYONE_SIGNED_IN),
+    PageState(
+        "/dashboard/",
+        EVERYONE_SIGNED_IN,
+        charts=True,
+        expect=ScrollsInItsOwnRegion(
+            {
+                "council-summary": "Responses to the recommendations shown, by delivery status",
+                "matrix": "Recommendations against councils",
+            }
+        ),
+    ),
     PageState("/recommendations/", EVERYONE_SIGNED_IN),
     PageState("/recommendations/24/", EVERYONE_SIGNED_IN),
     PageState("/responses/", EVERYONE_SIGNED_IN),
     PageState("/authorities/", EVERYONE_SIGNED_IN),
-    PageState(f"{DARLINGTON}/", EVERYONE_SIGNED_IN),
+    PageState(
+        f"{DARLINGTON}/",
+        EVERYONE_SIGNED_IN,
+        charts=True,
+        expect=ScrollsInItsOwnRegion({"status-table": "Responses by delivery status and theme"}),
+    ),
     PageState(f"{DARLINGTON}/recommendations/51/", EVERYONE_SIGNED_IN),
     PageState(f"{DARLINGTON}/reports/", EVERYONE_SIGNED_IN),
     PageState(f"{DARLINGTON}/reports/{{issued_report}}/", EVERYONE_SIGNED_IN, name="(issued)"),

@@ -29,7 +29,7 @@ from .pages import (
     states_for,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data_put_back")]
+pytestmark = pytest.mark.browser
 
 SMALLEST_CHART_TEXT = 12  # CSS pixels
 
@@ -94,6 +94,8 @@ def problems_with(state, reading):
                 f"{scroller['element']} scrolls sideways ({scroller['scroll_width']} px in "
                 f"{scroller['client_width']}) but is not a labelled region in the Tab order: {scroller}"
             )
+    if state.charts and not (reading.chart_text_narrow and reading.chart_text_wide):
+        problems.append("draws no chart text to measure")
     for width, chart_text in (("320", reading.chart_text_narrow), ("1280", reading.chart_text_wide)):
         if chart_text and chart_text["smallest"] < SMALLEST_CHART_TEXT:
             problems.append(f"chart text drawn at {chart_text['smallest']:.1f} px at {width} px wide")
@@ -118,6 +120,7 @@ def test_the_walks_cover_every_kind_of_user():
     assert sorted(persona for walk in WALKS for persona in walk) == sorted(PERSONAS)
 
 
+@pytest.mark.usefixtures("reference_data_put_back")
 @pytest.mark.parametrize("walked", WALKS, ids=", ".join)
 def test_every_page_passes_axe_and_reflows_at_320_px(walked, chromium, live_server, world, signed_in):
     problems = []
