@@ -11,6 +11,7 @@ The browser is Debian's (/usr/bin/chromium, installed by scripts/system-deps): P
 browser downloads fail on this project's machines, so `playwright install` is never run.
 """
 
+import os
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -42,11 +43,15 @@ class Chromium:
             raise failed
 
     def _serve(self, started):
+        if not os.path.exists(CHROMIUM):
+            started.put(RuntimeError(f"No Chromium at {CHROMIUM}: `make system-deps` installs Debian's"))
+            return
         try:
             playwright = sync_playwright().start()
-            # Scrolling with the keyboard is immediate, not animated, so a test reads where it ends up.
+            # No GPU process (there is no GPU; software drawing in the renderer costs less), and
+            # scrolling with the keyboard is immediate, not animated, so a test reads where it ends up.
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--disable-smooth-scrolling"]
+                executable_path=CHROMIUM, args=["--disable-gpu", "--disable-smooth-scrolling"]
             )
         except BaseException as error:  # reported to the test that asked for the browser
             started.put(error)
