@@ -148,7 +148,7 @@ def edit_response(request, slug, number, letter=None):
                 "Check their change below. Your text has been kept: save again if it should replace theirs.",
             )
         else:
-            messages.success(request, f"Your update to {saved.label.lower()} has been saved.")
+            messages.success(request, f"Your update to recommendation {saved.numbered_title} has been saved.")
             url = reverse("responses:detail", args=[authority.slug, recommendation.number])
             return redirect(f"{url}#part-{part.letter}" if part else url)
     return render(
