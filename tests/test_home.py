@@ -124,7 +124,8 @@ def test_a_clerk_is_led_to_the_reports_page_and_to_create_a_report(client, clerk
     assert f'href="{reverse("authorities:reports", args=["darlington"])}"' in html
 
 
-def test_a_clerk_sees_each_draft_and_the_latest_issued_report(client, clerk_darlington, darlington, issued):
+def test_a_clerk_sees_each_draft_and_the_latest_issued_report(client, request, clerk_darlington, darlington):
+    issued = request.getfixturevalue("issued")  # test_reports's fixture: its draft, issued
     later = services.create_report(
         authority=darlington,
         by=clerk_darlington,
