@@ -125,7 +125,7 @@ def test_a_clerk_is_led_to_the_reports_page_and_to_create_a_report(client, clerk
 
 
 def test_a_clerk_sees_each_draft_and_the_latest_issued_report(client, request, clerk_darlington, darlington):
-    issued = request.getfixturevalue("issued")  # test_reports's fixture: its draft, issued
+    earlier = request.getfixturevalue("issued")  # test_reports's fixture: its draft, issued
     later = services.create_report(
         authority=darlington,
         by=clerk_darlington,
@@ -138,13 +138,13 @@ def test_a_clerk_sees_each_draft_and_the_latest_issued_report(client, request, c
     html = links(page)
     assert f"Drafts (1) Laming: the autumn update , for {later.meeting}" in text
     assert f'href="{reverse("authorities:report", args=["darlington", later.pk])}"' in html
-    issued_on = timezone.localtime(issued.issued_at).strftime("%-d %B %Y")
+    issued_on = timezone.localtime(earlier.issued_at).strftime("%-d %B %Y")
     assert (
-        f"Latest issued report Laming: progress in Darlington , issued {issued_on} for {issued.meeting}."
+        f"Latest issued report Laming: progress in Darlington , issued {issued_on} for {earlier.meeting}."
         in text
     )
-    assert f'href="{reverse("authorities:report", args=["darlington", issued.pk])}"' in html
-    assert f'href="{reverse("authorities:report_pdf", args=["darlington", issued.pk])}"' in html
+    assert f'href="{reverse("authorities:report", args=["darlington", earlier.pk])}"' in html
+    assert f'href="{reverse("authorities:report_pdf", args=["darlington", earlier.pk])}"' in html
 
 
 def test_a_clerk_is_led_to_the_councils_decision_records(client, db):

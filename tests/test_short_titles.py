@@ -109,4 +109,3 @@ def test_the_commitments_page_names_the_recommendations_each_answers_by_number_a
         "2. National Safeguarding Delivery Unit (inferred) "
         "21. Guidance on children affected by adult problems (inferred)" in page
     )
-
