@@ -185,18 +185,32 @@ def test_someone_with_roles_at_two_councils_sees_the_work_of_each(client, chair_
         user=chair_darlington, authority=council("stockton-on-tees"), role="council_admin"
     )
     text = visible_text(home(client, chair_darlington))
-    assert text.count("How Darlington compares") == 1
+    assert text.count("How Darlington compares") == 2  # in the contents list, and its heading
     assert "How Stockton-on-Tees compares" not in text
     assert "Stockton-on-Tees's Cabinet reports and decision records" in text
     assert "Darlington's Cabinet reports and decision records" not in text
     assert "Stockton-on-Tees's people" in text and "Darlington's people" not in text
-    # Each council's own worklist, in the order the roles were given.
+    # Council by council, in the order the roles were given; the contents list names each section.
     assert (
-        text.index("Where Darlington stands")
-        < text.index("Stockton-on-Tees's people")
-        < text.index("Stockton-on-Tees's Cabinet reports")
-        < text.index("Where Stockton-on-Tees stands")
+        "On this page Where Darlington stands How Darlington compares Stockton-on-Tees's people "
+        "Stockton-on-Tees's Cabinet reports and decision records Where Stockton-on-Tees stands" in text
     )
+    html = links(home(client, chair_darlington))
+    sections = ["standing-darlington", "compared-darlington", "people-stockton-on-tees"]
+    sections += ["papers-stockton-on-tees", "standing-stockton-on-tees"]
+    places = [html.index(f'id="{section}"') for section in sections]
+    assert places == sorted(places)
+
+
+def test_a_page_with_more_than_one_section_opens_with_a_contents_list(
+    client, chair_darlington, officer_darlington
+):
+    page = home(client, chair_darlington)
+    assert "On this page Where Darlington stands How Darlington compares" in visible_text(page)
+    for anchor in ("standing-darlington", "compared-darlington"):
+        assert f'href="#{anchor}"' in links(page) and f'id="{anchor}"' in links(page)
+    # An officer's page has one section: what Darlington needs to do next.
+    assert "On this page" not in visible_text(home(client, officer_darlington))
 
 
 # The queries do not grow with the number of councils
