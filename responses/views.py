@@ -19,7 +19,7 @@ from recommendations.models import Recommendation, RecommendationPart
 
 from .dashboards import comparison, council_dashboard
 from .exports import DOWNLOADS, council_download, rows_for_council, rows_for_responses
-from .filters import ComparisonFilterSet, ResponseFilterSet
+from .filters import ComparisonFilterSet, ResponseFilterSet, applied_filters, without_empty_parameters
 from .forms import ResponseForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
 from .reminders import user_of_unsubscribe_token
@@ -36,6 +36,19 @@ class AsAtMixin:
         if self.as_at.error:
             response.status_code = 400
         return response
+
+
+class WithoutEmptyParametersMixin:
+    """A filtered list whose address keeps only what was chosen. A GET form sends every field, chosen or
+    not (?q=&action=&theme=legal): such a request is redirected (302) to the same query without its
+    empty parameters, the others in the order they came, so the address can be read, shared and
+    bookmarked. Works without JavaScript."""
+
+    def get(self, request, *args, **kwargs):
+        query = without_empty_parameters(request)
+        if query is not None:
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
 
 class CouncilDashboardView(AsAtMixin, DetailView):
@@ -148,7 +161,7 @@ def edit_response(request, slug, number, letter=None):
                 "Check their change below. Your text has been kept: save again if it should replace theirs.",
             )
         else:
-            messages.success(request, f"Your update to {saved.label.lower()} has been saved.")
+            messages.success(request, f"Your update to recommendation {saved.numbered_title} has been saved.")
             url = reverse("responses:detail", args=[authority.slug, recommendation.number])
             return redirect(f"{url}#part-{part.letter}" if part else url)
     return render(
@@ -166,7 +179,7 @@ def edit_response(request, slug, number, letter=None):
     )
 
 
-class ResponseListView(FilterView):
+class ResponseListView(WithoutEmptyParametersMixin, FilterView):
     """Every council's responses, filtered by what the URL asks for, 50 to a page."""
 
     template_name = "responses/response_list.html"
@@ -177,7 +190,12 @@ class ResponseListView(FilterView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(query_string=query.urlencode(), nav="responses", **kwargs)
+        return super().get_context_data(
+            query_string=query.urlencode(),
+            applied=applied_filters(self.filterset, self.request),
+            nav="responses",
+            **kwargs,
+        )
 
 
 def export_responses(request, fmt):
@@ -202,7 +220,7 @@ def export_council(request, slug, fmt):
     return council_download(fmt, rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
 
 
-class ComparisonView(AsAtMixin, TemplateView):
+class ComparisonView(WithoutEmptyParametersMixin, AsAtMixin, TemplateView):
     """The recommendations against the councils, side by side, filtered by the URL."""
 
     template_name = "responses/comparison.html"
@@ -226,6 +244,7 @@ class ComparisonView(AsAtMixin, TemplateView):
         query.pop("page", None)
         return super().get_context_data(
             filter=filterset,
+            applied=applied_filters(filterset, self.request),
             authorities=authorities,
             page_obj=page,
             query_string=query.urlencode(),

@@ -94,7 +94,7 @@ def test_officer_records_a_status_change_that_shows_on_the_timeline_and_the_reco
     assert update.dated == datetime.date.today()
 
     timeline = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 51])))
-    assert "Your update to recommendation 51 has been saved." in timeline
+    assert "Your update to recommendation 51. Separate chairs for Trust and LSCB has been saved." in timeline
     assert f"Status: {before_status} to Complete" in timeline
     assert "Independent LSCB chair appointed." in timeline
     # Newest first: today's entry comes before the one taken from the 2009 report.

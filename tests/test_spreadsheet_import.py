@@ -166,9 +166,10 @@ def test_an_officer_changes_one_status_in_the_downloaded_file_previews_exactly_t
         1,
         officer_darlington,
     )
-    assert "1 response updated from darlington-laming-responses.xlsx" in visible_text(
-        officer_client.get(done["Location"])
-    )
+    applied = visible_text(officer_client.get(done["Location"]))
+    assert "1 response updated from darlington-laming-responses.xlsx" in applied
+    # Each response saved is named by number and short title, linked to its page.
+    assert "Recommendation 51. Separate chairs for Trust and LSCB : Board signed off the review." in applied
     timeline = visible_text(officer_client.get(reverse("responses:detail", args=[SLUG, 51])))
     assert f"by {officer_darlington.username}, from a spreadsheet upload" in timeline
     assert "Status: In progress to Complete Board signed off the review." in timeline
