@@ -19,7 +19,7 @@ from laming.forms import as_at_of, bound_data
 
 from . import issuing, services, word
 from .content import build_report, clerk_warnings, default_report, report_as_at
-from .forms import NEW_MEETING, NewReportForm, ReportForm
+from .forms import NEW_MEETING, NewReportForm, ReportForm, meeting_exists_message
 
 # What was issued must stay what was issued: a stored PDF that no longer matches its checksum is
 # logged here, for whoever watches the logs (and, as a server error, mailed to ADMINS).
@@ -51,16 +51,27 @@ def new_report(request, slug):
     form = NewReportForm(bound_data(request), authority=authority)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report = services.create_report(
-            authority=authority,
-            by=request.user,
-            title=data["title"],
-            meeting=data["existing_meeting"],
-            new_meeting_kind=data["new_meeting_kind"] or None,
-            new_meeting_date=data["new_meeting_date"],
-        )
-        messages.success(request, "Your draft report has been created. Check and edit its narrative below.")
-        return redirect("authorities:report_edit", authority.slug, report.pk)
+        try:
+            report = services.create_report(
+                authority=authority,
+                by=request.user,
+                title=data["title"],
+                meeting=data["existing_meeting"],
+                new_meeting_kind=data["new_meeting_kind"] or None,
+                new_meeting_date=data["new_meeting_date"],
+            )
+        except services.MeetingExistsError as exists:
+            # Told, not quietly reused: a date typed wrong would otherwise put the report to a meeting the
+            # clerk did not mean. The form is built again so that its list has the meeting, even one
+            # another clerk created a moment ago.
+            form = NewReportForm(request.POST, authority=authority)
+            form.is_valid()
+            form.add_error("meeting", meeting_exists_message(exists.meeting))
+        else:
+            messages.success(
+                request, "Your draft report has been created. Check and edit its narrative below."
+            )
+            return redirect("authorities:report_edit", authority.slug, report.pk)
     return render(
         request,
         "authorities/report_new.html",
