@@ -21,14 +21,16 @@ from laming.forms import bound_data
 from .access import check_can_add_councils
 from .council_forms import CouncilForm, NewCouncil
 from .councils import (
+    COUNCIL_FILES,
     CouncilsClashError,
     add_councils,
     check_councils,
     csv_template,
+    read_sheet,
     recheck,
     xlsx_template,
 )
-from .spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError, read_sheet
+from .spreadsheets import SpreadsheetError
 
 UPLOAD_SALT = "authorities.council_views.upload"
 # Time to read the check page and confirm; after that the file is uploaded again.
@@ -96,7 +98,7 @@ def upload_page(request, form, *, problems=(), file_name="", status=200):
             "problems": problems,
             "problem_rows": len({problem.row for problem in problems}),
             "file_name": file_name,
-            "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_megabytes": COUNCIL_FILES.megabytes,
             "nav": "authorities",
         },
         status=status,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from . import people
 from .council_forms import IMPLICATION_ROWS, CouncilForm, NewCouncil, TakenNames
 from .models import Authority, ImplicationRow, Membership
-from .spreadsheets import MAX_ROWS, Sheet, SpreadsheetError
+from .spreadsheets import Limits, SpreadsheetError, read_rows
 
 # The spreadsheet's columns, in the template's order: (form field, heading). The headings are what a
 # file must have in its first row (matched without regard to capitals or the kind of apostrophe).
@@ -55,6 +55,64 @@ def heading_key(heading: str) -> str:
 
 
 COLUMNS_BY_HEADING = {heading_key(heading): name for name, heading in COLUMNS}
+
+
+# A spreadsheet of councils: a row for each council, so 1,000 rows is already more than England has.
+COUNCIL_FILES = Limits(
+    max_bytes=5 * 1024 * 1024,
+    max_rows=1_000,
+    max_columns=200,
+    holds="councils",
+    advice="Start from the template on this page.",
+    windows_csv=True,
+)
+MAX_ROWS = COUNCIL_FILES.max_rows
+
+
+@dataclass
+class Sheet:
+    """A spreadsheet's first row (its headings) and the rows under it that hold anything, each with its
+    row number as a spreadsheet program shows it (the headings are row 1)."""
+
+    headings: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_sheet(upload) -> Sheet:
+    """The table in an uploaded .xlsx or .csv file (a Django UploadedFile), read by the tracker's one
+    safe reader; a cell holding a formula is refused: a cell must hold what it says."""
+    if upload.size > COUNCIL_FILES.max_bytes:  # before reading it into memory
+        raise SpreadsheetError(f"The selected file must be smaller than {COUNCIL_FILES.megabytes} MB")
+    _kind, rows = read_rows(upload.name or "", upload.read(), COUNCIL_FILES)
+    headings = None
+    found = []
+    for number, cells in rows:
+        formulas = [index for index, cell in enumerate(cells) if cell.formula]
+        if formulas:
+            from openpyxl.utils import get_column_letter
+
+            raise SpreadsheetError(
+                f"Row {number} holds a formula (in cell {get_column_letter(formulas[0] + 1)}{number}). "
+                "Type the values themselves, or paste them as values only"
+            )
+        texts = [cell_text(cell.value) for cell in cells]
+        if headings is None:
+            headings = texts
+        elif any(texts):
+            found.append((number, texts))
+    if headings is None or not any(headings):
+        raise SpreadsheetError("The file is empty: its first row must name the columns")
+    while headings and not headings[-1]:
+        headings.pop()
+    return Sheet(headings=headings, rows=found)
 
 
 @dataclass

@@ -441,6 +441,16 @@ class Meeting(SourcedModel):
 
     class Meta:
         ordering = ["authority", "date"]
+        constraints = [
+            # A council's Cabinet meets once on a day: "A new meeting" on the report form must not make a
+            # second record of one that exists (responses/cabinet/services.create_report). Undated
+            # meetings (a source that gives no date) are not compared.
+            models.UniqueConstraint(
+                fields=["authority", "kind", "date"],
+                name="unique_meeting_of_council_kind_and_date",
+                violation_error_message="This council already has a meeting of this kind on this date.",
+            ),
+        ]
 
     def __str__(self):
         when = self.date.strftime("%-d %B %Y") if self.date else self.date_wording or "date not recorded"

@@ -16,6 +16,8 @@ DEFAULT_FROM_EMAIL  who the app's mail comes from; SERVER_EMAIL the sender of er
 EMAIL_FILE_PATH  write mail as files in this folder instead of sending it (`make run`: var/mail).
 SITE_URL       the address people reach the service at, for the links in mail (https://tracker.example.gov.uk).
 REMINDER_INTERVAL_DAYS  the fewest days between two reminder digests to one person (7).
+SERVICE_OWNER  the council that runs the service, as the accessibility statement and privacy notice name it.
+SERVICE_CONTACT_EMAIL  where people write about the service: access problems, their personal data, help.
 SECURE_COOKIES "0" sends the session and CSRF cookies over plain http with DEBUG off (`make run` only).
 DEMO_ACCOUNTS  "1" allows `manage.py create_demo_accounts` (`make run` and `make dev` only).
 STATIC_ROOT    where collectstatic writes the static files; "staticfiles" in the project folder.
@@ -301,5 +303,10 @@ EMAIL_SUBJECT_PREFIX = "[Laming Tracker] "
 # Links in mail are absolute: mail is read away from the site, and a worker has no request to ask.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_INTERVAL_DAYS = int(os.environ.get("REMINDER_INTERVAL_DAYS", "7"))
+# Who runs the service and how to reach them, for the accessibility statement, privacy notice and help
+# (laming/service_pages.py). Unset, those pages name "the council that runs this service" and send people
+# to their council's administrator; the law asks for real contact details, so production sets both.
+SERVICE_OWNER = os.environ.get("SERVICE_OWNER", "").strip()
+SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "").strip()
 # Password reset and invitation links stop working after three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60

@@ -6,7 +6,7 @@ from authorities import account_views
 from responses import urls
 from responses import views as responses
 
-from . import views
+from . import service_pages, views
 from .forms import SignInForm
 
 admin.site.site_header = "Laming Tracker administration"
@@ -44,6 +44,11 @@ urlpatterns = [
     # Health checks: open without signing in (laming/views.py).
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # About the service, linked from every page's footer: open without signing in (laming/service_pages.py).
+    path("accessibility/", service_pages.accessibility, name="accessibility"),
+    path("privacy/", service_pages.privacy, name="privacy"),
+    path("cookies/", service_pages.cookies, name="cookies"),
+    path("help/", service_pages.help_page, name="help"),
     # The link in reminder digests to stop them: open without signing in (responses/views.py).
     path("reminders/unsubscribe/<str:token>/", responses.unsubscribe, name="reminders_unsubscribe"),
     path("", include((urls.recommendation_patterns, "recommendations"))),

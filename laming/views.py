@@ -16,42 +16,74 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from authorities.access import can_edit_responses, is_administrator, memberships_of
-from authorities.models import Membership
+from authorities.access import can_edit_responses, can_prepare_papers, is_administrator, memberships_of
+from authorities.models import CabinetReport, Meeting, Membership
 from recommendations.models import Recommendation
+from responses.dashboards import councils_against_all
 from responses.models import LocalResponse
 
 logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
-    """The start page after signing in: the user's councils and the ways into the records. A council
-    administrator finds their council's people first."""
+    """The start page after signing in: each of the user's councils, and what each of their roles there
+    leads to. A council administrator finds the council's people; a clerk its Cabinet reports, drafts and
+    decision records; everyone with a role there where it stands (for an officer, what needs doing next,
+    with links to change it); an LSCB chair how it compares with every council. Administrators find the
+    councils and how to add one."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         memberships = memberships_of(user)
+        roles = {}
+        for membership in memberships:
+            if membership.authority:
+                roles.setdefault(membership.authority, set()).add(membership.role)
+        chaired = [authority for authority, held in roles.items() if Membership.Role.CHAIR in held]
+        comparisons = councils_against_all(chaired)
         worklists = []
-        for authority in dict.fromkeys(m.authority for m in memberships if m.authority):
+        for authority, held in roles.items():
             worklists.append(
                 {
                     "authority": authority,
                     "can_edit": can_edit_responses(user, authority),
+                    "people": Membership.Role.COUNCIL_ADMINISTRATOR in held,
+                    "papers": papers_of(user, authority) if Membership.Role.CLERK in held else None,
+                    "compared": comparisons.get(authority),
                     "unanswered": list(Recommendation.objects.unanswered_by(authority)),
                     **LocalResponse.objects.worklist(authority),
                 }
             )
         return super().get_context_data(
             memberships=memberships,
-            people_councils=[
-                m.authority for m in memberships if m.role == Membership.Role.COUNCIL_ADMINISTRATOR
-            ],
             worklists=worklists,
             is_administrator=is_administrator(user),
             **kwargs,
         )
+
+
+# Meetings whose decision records a clerk's home page shows, beyond those still to be recorded.
+LATEST_DECISIONS_SHOWN = 3
+
+
+def papers_of(user, authority):
+    """A council's papers as its clerk's home page lists them: its drafts, its latest issued report, the
+    meetings that have taken place without a decision record, and the latest decision records. Two
+    queries: the reports (without their PDFs) and the meetings."""
+    reports = list(CabinetReport.objects.for_list(authority))
+    meetings = list(Meeting.objects.for_papers(authority))
+    decided = [meeting for meeting in meetings if hasattr(meeting, "decision")]
+    return {
+        "can_prepare": can_prepare_papers(user, authority),
+        "drafts": [report for report in reports if not report.is_issued],
+        # for_list() puts drafts first, then the issued reports newest first.
+        "latest_issued": next((report for report in reports if report.is_issued), None),
+        "to_record": [m for m in meetings if m.has_taken_place and not hasattr(m, "decision")],
+        "decided": decided[:LATEST_DECISIONS_SHOWN],
+        "more_decided": max(len(decided) - LATEST_DECISIONS_SHOWN, 0),
+    }
 
 
 # Open to anyone: a sign-out sent after the session has expired should land on the sign-in

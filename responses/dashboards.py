@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -22,6 +23,7 @@ from .models import (
     ProgressUpdate,
     Rag,
     Status,
+    overdue_q,
     status_tag_class,
     worklist_of,
 )
@@ -274,6 +276,117 @@ def comparison(recommendations, authorities, matrix_authorities=None, day=None):
         categories=status_categories(),
     )
     return {"rows": rows, "summary": summary, "chart": chart, "statuses": list(Status)}
+
+
+def share(count, total):
+    """`count` as a share of `total` in words: a whole percentage with halves rounded up, and never
+    "0%" for some nor "100%" for not all ("under 1%", "over 99%")."""
+    if not count:
+        return "0%"
+    percent = (200 * count + total) // (2 * total)
+    if percent == 0:
+        return "under 1%"
+    if percent == 100 and count < total:
+        return "over 99%"
+    return f"{percent}%"
+
+
+@dataclass
+class StandingRow:
+    """One line of a council beside every council: how many of its responses are at one delivery status
+    (or how many recommendations it has not answered), and the same for every council together."""
+
+    label: str
+    own: int
+    own_share: str
+    every: int
+    every_share: str
+
+
+@dataclass
+class CouncilAgainstAll:
+    """A council's delivery statuses beside every council's, for its LSCB chair's home page."""
+
+    authority: Authority
+    council_count: int
+    rows: list  # [StandingRow], in status order, then "No response"
+    own_responses: int
+    own_overdue: int
+    every_responses: int
+    every_overdue: int
+
+    @property
+    def own_overdue_share(self):
+        return share(self.own_overdue, self.own_responses)
+
+    @property
+    def every_overdue_share(self):
+        return share(self.every_overdue, self.every_responses)
+
+
+def councils_against_all(authorities):
+    """{council: CouncilAgainstAll} for each of `authorities`: its responses at each delivery status, the
+    recommendations it has not answered, and its responses past their target date (overdue_q), each
+    beside every council's together, with their shares. As the dashboard's summary counts them, a
+    recommendation answered part by part counts each part's response. Three queries, whatever the
+    number of councils."""
+    if not authorities:
+        return {}
+    by_status = (
+        LocalResponse.objects.order_by()
+        .values_list("authority_id", "status")
+        .annotate(responses=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+    )
+    statuses = {}
+    overdue = Counter()
+    for authority_id, status, responses, late in by_status:
+        statuses.setdefault(authority_id, Counter())[status] += responses
+        statuses.setdefault(None, Counter())[status] += responses
+        overdue[authority_id] += late
+        overdue[None] += late
+    answered = dict(
+        Authority.objects.order_by()
+        .annotate(answered=Count("responses__recommendation", distinct=True))
+        .values_list("pk", "answered")
+    )
+    recommendation_count = Recommendation.objects.count()
+    no_response = {pk: recommendation_count - count for pk, count in answered.items()}
+    no_response[None] = sum(no_response.values())
+    result = {}
+    every = statuses.get(None, Counter())
+    for authority in authorities:
+        own = statuses.get(authority.pk, Counter())
+        own_total = sum(own.values()) + no_response[authority.pk]
+        every_total = sum(every.values()) + no_response[None]
+        rows = [
+            StandingRow(
+                label=status.label,
+                own=own[status.value],
+                own_share=share(own[status.value], own_total),
+                every=every[status.value],
+                every_share=share(every[status.value], every_total),
+            )
+            for status in Status
+        ]
+        rows.append(
+            StandingRow(
+                label="No response",
+                own=no_response[authority.pk],
+                own_share=share(no_response[authority.pk], own_total),
+                every=no_response[None],
+                every_share=share(no_response[None], every_total),
+            )
+        )
+        result[authority] = CouncilAgainstAll(
+            authority=authority,
+            council_count=len(answered),
+            rows=rows,
+            own_responses=sum(own.values()),
+            own_overdue=overdue[authority.pk],
+            every_responses=sum(every.values()),
+            every_overdue=overdue[None],
+        )
+    return result
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """Filters for lists of recommendations and of responses. The state lives in the URL."""
 
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -199,3 +202,64 @@ class ComparisonFilterSet(RecommendationFilterSet):
     match it, as on the list of recommendations."""
 
     councils_alone_filter = False
+
+
+# What the URL has applied, for the "Filters applied" summary (the Ministry of Justice "filter a list"
+# pattern): a tag for each value, which takes just that value away.
+
+
+def query_pairs(request):
+    """The request's query string as (name, value) pairs, in the order they came."""
+    return parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+
+
+def without_empty_parameters(request):
+    """The request's query string without its empty parameters (?q=&action=&theme=legal gives
+    theme=legal), the rest in the order they came; None when it has none to leave out."""
+    pairs = query_pairs(request)
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    return None if len(kept) == len(pairs) else urlencode(kept)
+
+
+@dataclass(frozen=True)
+class AppliedFilter:
+    """One value of one filter, and the address of the same page without that value."""
+
+    label: str  # the filter's label: "Theme"
+    value: str  # the value as the form names it: "Children's workforce"
+    url: str
+
+
+@dataclass
+class AppliedFilters:
+    tags: list  # [AppliedFilter], in the form's order, each filter's values in the URL's order
+    clear_url: str  # the page with no filters
+
+    def __bool__(self):
+        return bool(self.tags)
+
+
+def applied_filters(filterset, request):
+    """The filters the URL applies, one tag per value, each with the same address without that one
+    value; and the address without any of them. Both keep what is not a filter (?as_at=), and leave
+    out the page number: the results they lead to are different ones."""
+    pairs = query_pairs(request)
+    fields = filterset.form.fields
+
+    def address(kept):
+        query = urlencode([(name, value) for name, value in kept if name != "page"])
+        return f"{request.path}?{query}" if query else request.path
+
+    tags = []
+    for name, field in fields.items():
+        # choice_list is read once per request (FilterSet.form): naming the values runs no query.
+        named = {str(value): label for value, label in getattr(field, "choice_list", [])}
+        for value in dict.fromkeys(value for key, value in pairs if key == name and value.strip()):
+            tags.append(
+                AppliedFilter(
+                    label=field.label,
+                    value=named.get(value, value),
+                    url=address([pair for pair in pairs if pair != (name, value)]),
+                )
+            )
+    return AppliedFilters(tags=tags, clear_url=address([pair for pair in pairs if pair[0] not in fields]))

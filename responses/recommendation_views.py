@@ -11,12 +11,12 @@ from authorities.models import Authority
 from recommendations.models import Commitment, Recommendation
 
 from .dashboards import commitment_tracker
-from .filters import RecommendationFilterSet
+from .filters import RecommendationFilterSet, applied_filters
 from .models import LocalResponse
-from .views import AsAtMixin
+from .views import AsAtMixin, WithoutEmptyParametersMixin
 
 
-class RecommendationListView(TemplateView):
+class RecommendationListView(WithoutEmptyParametersMixin, TemplateView):
     """The 58 recommendations grouped by theme, filtered by the URL, each with where the councils stand."""
 
     template_name = "recommendations/recommendation_list.html"
@@ -34,6 +34,7 @@ class RecommendationListView(TemplateView):
         themes = [(theme, list(recs)) for theme, recs in groupby(recommendations, key=lambda rec: rec.theme)]
         return super().get_context_data(
             filter=filterset,
+            applied=applied_filters(filterset, self.request),
             themes=themes,
             recommendation_count=len(recommendations),
             council_count=council_count,

@@ -17,10 +17,11 @@ from authorities.models import Authority, Person
 from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
+from .conflicts import carried, find_conflict
 from .dashboards import comparison, council_dashboard
 from .exports import DOWNLOADS, council_download, rows_for_council, rows_for_responses
-from .filters import ComparisonFilterSet, ResponseFilterSet
-from .forms import ResponseForm
+from .filters import ComparisonFilterSet, ResponseFilterSet, applied_filters, without_empty_parameters
+from .forms import RELOAD, ConflictForm, ResponseForm, ResponseValuesForm
 from .models import LocalResponse, ProgressUpdate, answer_layout
 from .reminders import user_of_unsubscribe_token
 from .services import StaleResponseError, record_progress
@@ -36,6 +37,19 @@ class AsAtMixin:
         if self.as_at.error:
             response.status_code = 400
         return response
+
+
+class WithoutEmptyParametersMixin:
+    """A filtered list whose address keeps only what was chosen. A GET form sends every field, chosen or
+    not (?q=&action=&theme=legal): such a request is redirected (302) to the same query without its
+    empty parameters, the others in the order they came, so the address can be read, shared and
+    bookmarked. Works without JavaScript."""
+
+    def get(self, request, *args, **kwargs):
+        query = without_empty_parameters(request)
+        if query is not None:
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
 
 class CouncilDashboardView(AsAtMixin, DetailView):
@@ -106,8 +120,9 @@ def edit_response(request, slug, number, letter=None):
         .select_related("updated_by")
         .first()
     )
+    if request.method == "POST" and "loaded_version" in request.POST:
+        return choose_after_conflict(request, authority, recommendation, part, response)
     form = ResponseForm(bound_data(request), response=response)
-    other_changes = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,27 +145,25 @@ def edit_response(request, slug, number, letter=None):
             # The service holds the rules; the form words them first, so this is a safety net.
             form.add_error(None, error)
         except StaleResponseError as stale:
-            # Keep what the officer typed, show what changed underneath them, and base the form on
-            # the version now saved: saving again is then a decision made with both in view.
-            response = stale.current
-            other_changes = (
-                list(response.updates.timeline().filter(response_version__gt=data["version"]))
-                if response
-                else []
-            )
-            resubmit = request.POST.copy()
-            resubmit["version"] = response.version if response else 0
-            form = ResponseForm(resubmit, response=response)
-            form.is_valid()
-            form.add_error(
-                None,
-                "Someone else saved a change to this response while you were editing it. "
-                "Check their change below. Your text has been kept: save again if it should replace theirs.",
-            )
+            current = stale.current
+            if current is None or data["version"] > current.version:
+                # Not a version this response ever had: a forged or broken form, not someone else's save.
+                form.add_error("version", RELOAD)
+            else:
+                # Show what they saved beside what this officer typed, field by field, and make them
+                # choose: saving the old form again would undo the other person's change unseen.
+                conflict = find_conflict(response=current, loaded_version=data["version"], yours=data)
+                initial = {"note": data["note"], "target_date_reason": data["target_date_reason"]}
+                return conflict_page(
+                    request,
+                    authority,
+                    recommendation,
+                    part,
+                    ConflictForm(conflict=conflict, initial=initial),
+                    problem=REFUSED,
+                )
         else:
-            messages.success(request, f"Your update to {saved.label.lower()} has been saved.")
-            url = reverse("responses:detail", args=[authority.slug, recommendation.number])
-            return redirect(f"{url}#part-{part.letter}" if part else url)
+            return saved_and_back(request, authority, recommendation, part, saved)
     return render(
         request,
         "responses/response_form.html",
@@ -160,13 +173,105 @@ def edit_response(request, slug, number, letter=None):
             "part": part,
             "response": response,
             "form": form,
-            "other_changes": other_changes,
             "nav": "authorities",
         },
     )
 
 
-class ResponseListView(FilterView):
+REFUSED = (
+    "Someone else saved a change to this response while you were editing it. Nothing has been saved yet: "
+    "check their change and choose what to keep."
+)
+SAVED_AGAIN = (
+    "Someone else saved another change to this response while you were choosing. Nothing has been saved "
+    "yet: check their latest change and choose again."
+)
+
+
+def choose_after_conflict(request, authority, recommendation, part, response):
+    """The page after a refused save, posted: save what the officer chose, or, if someone saved yet again
+    in the meantime, show the conflict again against the newest."""
+    yours = ResponseValuesForm(request.POST, prefix="yours")
+    loaded_version, version = (posted_version(request, name) for name in ("loaded_version", "version"))
+    if (
+        response is None
+        or None in (loaded_version, version)
+        or not loaded_version <= version <= response.version
+        or not yours.is_valid()
+    ):
+        # What the page carries hidden is not what it was given: nothing to compare, and nothing saved.
+        return render(request, "400.html", {"problem": RELOAD}, status=400)
+    conflict = find_conflict(response=response, loaded_version=loaded_version, yours=yours.cleaned_data)
+    if version != conflict.version:
+        # Their change on the page is no longer the latest: the choices were made against something else.
+        return conflict_page(
+            request,
+            authority,
+            recommendation,
+            part,
+            ConflictForm(conflict=conflict, initial=typed(request.POST)),
+            problem=SAVED_AGAIN,
+        )
+    form = ConflictForm(request.POST, conflict=conflict)
+    if not form.is_valid():
+        return conflict_page(request, authority, recommendation, part, form)
+    try:
+        saved = record_progress(
+            authority=authority,
+            recommendation=recommendation,
+            part=part,
+            by=request.user,
+            expected_version=conflict.version,
+            **form.values(),
+        )
+    except StaleResponseError as stale:
+        conflict = find_conflict(
+            response=stale.current, loaded_version=loaded_version, yours=yours.cleaned_data
+        )
+        form = ConflictForm(conflict=conflict, initial=typed(request.POST))
+        return conflict_page(request, authority, recommendation, part, form, problem=SAVED_AGAIN)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return conflict_page(request, authority, recommendation, part, form)
+    return saved_and_back(request, authority, recommendation, part, saved)
+
+
+def posted_version(request, name) -> int | None:
+    try:
+        return ConflictForm.base_fields[name].clean(request.POST.get(name))
+    except ValidationError:
+        return None
+
+
+def typed(data) -> dict:
+    """What the officer wrote on the page, kept when the page is shown again with new choices."""
+    return {"note": data.get("note", ""), "target_date_reason": data.get("target_date_reason", "")}
+
+
+def conflict_page(request, authority, recommendation, part, form, *, problem=""):
+    return render(
+        request,
+        "responses/response_conflict.html",
+        {
+            "authority": authority,
+            "recommendation": recommendation,
+            "part": part,
+            "form": form,
+            "conflict": form.conflict,
+            "carried": carried(form.conflict.yours),
+            "problem": problem,
+            "nav": "authorities",
+        },
+    )
+
+
+def saved_and_back(request, authority, recommendation, part, saved):
+    messages.success(request, f"Your update to recommendation {saved.numbered_title} has been saved.")
+    url = reverse("responses:detail", args=[authority.slug, recommendation.number])
+    return redirect(f"{url}#part-{part.letter}" if part else url)
+
+
+class ResponseListView(WithoutEmptyParametersMixin, FilterView):
     """Every council's responses, filtered by what the URL asks for, 50 to a page."""
 
     template_name = "responses/response_list.html"
@@ -177,7 +282,12 @@ class ResponseListView(FilterView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(query_string=query.urlencode(), nav="responses", **kwargs)
+        return super().get_context_data(
+            query_string=query.urlencode(),
+            applied=applied_filters(self.filterset, self.request),
+            nav="responses",
+            **kwargs,
+        )
 
 
 def export_responses(request, fmt):
@@ -202,7 +312,7 @@ def export_council(request, slug, fmt):
     return council_download(fmt, rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
 
 
-class ComparisonView(AsAtMixin, TemplateView):
+class ComparisonView(WithoutEmptyParametersMixin, AsAtMixin, TemplateView):
     """The recommendations against the councils, side by side, filtered by the URL."""
 
     template_name = "responses/comparison.html"
@@ -226,6 +336,7 @@ class ComparisonView(AsAtMixin, TemplateView):
         query.pop("page", None)
         return super().get_context_data(
             filter=filterset,
+            applied=applied_filters(filterset, self.request),
             authorities=authorities,
             page_obj=page,
             query_string=query.urlencode(),

@@ -168,6 +168,12 @@ DECISIONS = {
     # Health checks for the load balancer and monitoring: open to everyone, and say nothing private.
     "healthz": ({}, for_everyone(200)),
     "readyz": ({}, for_everyone(200)),
+    # About the service, linked from every footer: open to everyone, signed in or not
+    # (tests/test_service_pages.py).
+    "help": ({}, for_everyone(200)),
+    "accessibility": ({}, for_everyone(200)),
+    "privacy": ({}, for_everyone(200)),
+    "cookies": ({}, for_everyone(200)),
     # The link in a reminder digest: the signed token is the authority, so it opens without signing in.
     # Opening it only asks; its button (a POST) stops the digests (tests/test_reminders.py).
     "reminders_unsubscribe": (an_unsubscribe_link, for_everyone(200)),

@@ -12,6 +12,7 @@ import hashlib
 import re
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -410,3 +411,63 @@ def test_two_reports_issued_at_once_are_taken_one_at_a_time(darlington_clerks, s
         assert second.compared_with == first, (
             f"round {round_}: the second report issued compares with {second.compared_with}, not the first"
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_creating_the_same_new_meeting_at_once_get_one_meeting_and_a_clear_message(
+    darlington_clerks, monkeypatch
+):
+    """Both ask for "A new meeting": Cabinet on the same day. A moment between the check that it is new
+    and the insert lets both pass the check, so the database's constraint decides: one meeting, one
+    report, and the other clerk is told to choose it from the list, never a server error."""
+    check, save = Meeting.full_clean, Meeting.save
+    lost = []
+
+    def slow_check(self, *args, **kwargs):
+        time.sleep(0.2)
+        return check(self, *args, **kwargs)
+
+    def counted_save(self, *args, **kwargs):
+        try:
+            return save(self, *args, **kwargs)
+        except IntegrityError:
+            lost.append(self.date)
+            raise
+
+    monkeypatch.setattr(Meeting, "full_clean", slow_check)
+    monkeypatch.setattr(Meeting, "save", counted_save)
+    url = reverse("authorities:report_new", args=["darlington"])
+    browsers = []
+    for clerk in darlington_clerks:
+        browser = Client()
+        browser.force_login(clerk)
+        browsers.append(browser)
+    for round_ in range(ROUNDS):
+        day = datetime.date(2009, 8, 3 + round_)
+        meetings, reports = Meeting.objects.count(), CabinetReport.objects.count()
+        posts = [
+            {
+                "meeting": "new",
+                "new_meeting_kind": "cabinet",
+                "new_meeting_date_day": str(day.day),
+                "new_meeting_date_month": str(day.month),
+                "new_meeting_date_year": str(day.year),
+                "title": f"Laming: report of clerk {n}",
+            }
+            for n in (1, 2)
+        ]
+
+        outcomes = race(*[partial(b.post, url, post) for b, post in zip(browsers, posts, strict=True)])
+
+        assert all(raised is None for _, raised in outcomes), outcomes
+        pages = [page for page, _ in outcomes]
+        assert sorted(page.status_code for page in pages) == [200, 302]
+        loser = next(page for page in pages if page.status_code == 200).content.decode()
+        assert "There is a problem" in loser
+        assert f"There is already a meeting of Cabinet on {day:%-d %B %Y}. Choose it from the list" in loser
+        assert f"Darlington Cabinet, {day:%-d %B %Y}" in loser  # in the list now, to choose
+        (meeting,) = Meeting.objects.filter(authority__slug="darlington", kind="cabinet", date=day)
+        assert Meeting.objects.count() == meetings + 1
+        assert CabinetReport.objects.count() == reports + 1
+        assert CabinetReport.objects.get(meeting=meeting).title in {post["title"] for post in posts}
+    assert lost, "no round reached the database's constraint: the race was not run"

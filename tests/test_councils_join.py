@@ -499,6 +499,19 @@ def test_three_councils_are_checked_shown_then_added_from_a_spreadsheet(admin_cl
     )
 
 
+def test_a_workbook_named_csv_is_read_as_the_workbook_it_is(admin_client):
+    text = visible_text(upload(admin_client, xlsx_file(THREE_COUNCILS), "north-east.csv"))
+    assert "Every row has been checked. 3 councils will be added, each with no responses yet." in text
+
+
+def test_excels_plain_csv_in_windows_1252_is_read_with_its_apostrophes(admin_client):
+    name = "King’s Lynn and West Norfolk Borough Council"
+    content = csv_file([row_of(name, "E07000146", slug="kings-lynn")]).decode("utf-8").encode("cp1252")
+    text = visible_text(upload(admin_client, content, "norfolk.csv"))
+    assert "Every row has been checked. 1 council will be added" in text
+    assert f"2 {name} Short name:" in text
+
+
 def test_confirming_the_same_councils_twice_adds_them_once(admin_client):
     payload = checked_payload(admin_client, csv_file(THREE_COUNCILS))
     confirm = reverse("authorities:upload_confirm")
@@ -585,6 +598,22 @@ def with_macros():
     return buffer.getvalue()
 
 
+def with_a_doctype():
+    """A workbook whose workbook part declares an XML entity and names its sheet with it (a "billion
+    laughs" starts so; openpyxl reads that part with lxml, which would expand it): refused unopened."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file(THREE_COUNCILS)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                body = re.sub(rb'(<sheet [^>]*name=")[^"]*"', rb'\1&lol;"', body, count=1)
+                data = b'<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY lol "Councils">]>' + body
+            out.writestr(item, data)
+    return buffer.getvalue()
+
+
 def with_a_formula():
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx_file(THREE_COUNCILS)))
     workbook.active["B3"] = "=LEFT(A3, 7)"
@@ -601,28 +630,29 @@ def with_a_cell_a_million_rows_down():
     return buffer.getvalue()
 
 
+NOT_A_SPREADSHEET = (
+    "The selected file must be an Excel workbook (.xlsx) or a CSV file. Start from the template on this page."
+)
+
+
 BAD_FILES = {
     "not a spreadsheet": (
         "councils.txt",
         b"Middlesbrough, Redcar",
-        "The file must be an Excel workbook (.xlsx) or a CSV file (.csv)",
+        NOT_A_SPREADSHEET,
     ),
     "a PDF named .xlsx": (
         "councils.xlsx",
         b"%PDF-1.7\n" + b"x" * 200,
-        "The file is not an Excel workbook that can be read. Save it as .xlsx (Excel Workbook) or .csv",
+        NOT_A_SPREADSHEET,
     ),
     "a damaged workbook": (
         "councils.xlsx",
         xlsx_file(THREE_COUNCILS)[:-300],
-        "The file is not an Excel workbook that can be read.",
+        NOT_A_SPREADSHEET,
     ),
-    "a binary file named .csv": ("councils.csv", b"\x00\x01\x02\xff" * 50, "The file is not a CSV file."),
-    "a workbook named .csv": (
-        "councils.csv",
-        xlsx_file(THREE_COUNCILS),
-        "The file is an Excel workbook named .csv.",
-    ),
+    "a binary file named .csv": ("councils.csv", b"\x00\x01\x02\xff" * 50, NOT_A_SPREADSHEET),
+    "a workbook declaring XML entities": ("councils.xlsx", with_a_doctype(), NOT_A_SPREADSHEET),
     "an empty file": ("councils.csv", b"", "The selected file is empty"),
     "the headings only": ("councils.csv", csv_file([]), "The file has no councils in it."),
     "a missing column": (
@@ -674,22 +704,26 @@ BAD_FILES = {
         "Row 2: The ONS code E06000004 is already used by Stockton-on-Tees Borough Council",
     ),
     "a formula": ("councils.xlsx", with_a_formula(), "Row 3 holds a formula (in cell B3)."),
-    "macros": ("councils.xlsm.xlsx", with_macros(), "The file contains macros."),
-    "a zip bomb": ("councils.xlsx", zip_bomb(), "The file is too large to read once unpacked."),
+    "macros": ("councils.xlsm.xlsx", with_macros(), "The selected file contains macros."),
+    "a zip bomb": (
+        "councils.xlsx",
+        zip_bomb(),
+        "it would unpack to far more than a spreadsheet of councils (over 50 MB)",
+    ),
     "1,001 councils": (
         "councils.csv",
         csv_file([row_of(f"Council {n}", f"E07{n:06d}", slug=f"c{n}") for n in range(1001)]),
-        "The file has more than 1,000 rows. Split it into smaller files",
+        "The selected file must have 1,000 rows or fewer",
     ),
     "a cell a million rows down": (
         "councils.xlsx",
         with_a_cell_a_million_rows_down(),
-        "The file goes on past row 10,000. Delete any rows below the councils",
+        "The selected file must have 1,000 rows or fewer",
     ),
     "more than 5 MB": (
         "councils.csv",
         csv_file(THREE_COUNCILS) + b" " * (5 * 1024 * 1024),
-        "The file must be smaller than 5 MB",
+        "The selected file must be smaller than 5 MB",
     ),
 }
 

@@ -94,7 +94,7 @@ def test_officer_records_a_status_change_that_shows_on_the_timeline_and_the_reco
     assert update.dated == datetime.date.today()
 
     timeline = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 51])))
-    assert "Your update to recommendation 51 has been saved." in timeline
+    assert "Your update to recommendation 51. Separate chairs for Trust and LSCB has been saved." in timeline
     assert f"Status: {before_status} to Complete" in timeline
     assert "Independent LSCB chair appointed." in timeline
     # Newest first: today's entry comes before the one taken from the 2009 report.
@@ -134,42 +134,7 @@ def test_administrator_can_update_any_council(client, administrator):
     assert response.updates.filter(note="Corrected by admin.", by=administrator).exists()
 
 
-def test_submitting_the_same_stale_form_twice_is_refused_and_shows_the_other_change(officer_client):
-    response = darlington_response(51)
-    stale_form = form_data(response, text="First officer's text.", status=Status.COMPLETE, note="First.")
-    assert officer_client.post(edit_url("darlington", 51), stale_form).status_code == 302
-    after_first = snapshot(response)
-
-    second = dict(stale_form, text="Second officer's text.", note="Second.")
-    reply = officer_client.post(edit_url("darlington", 51), second)
-    text = visible_text(reply)
-    assert reply.status_code == 200
-    assert "There is a problem" in text
-    assert "Someone else saved a change to this response while you were editing it." in text
-    assert "Changed while you were editing" in text
-    assert "Their note: First." in text
-    # Only what changed since the officer opened the form: not the entry the form was based on.
-    assert text.count("saved a change on") == 1
-    assert "First officer's text." in text
-    # What the second officer typed is still on the page, ready to save again if they choose.
-    assert "Second officer&#x27;s text." in reply.content.decode()
-    assert snapshot(response) == after_first
-    assert f'name="version" value="{response.version}"' in reply.content.decode()
-
-
-def test_saving_again_after_seeing_the_other_change_goes_through(officer_client):
-    response = darlington_response(51)
-    officer_client.post(edit_url("darlington", 51), form_data(response, note="First."))
-    refused = officer_client.post(
-        edit_url("darlington", 51), form_data(response, text="Mine.", note="Second.")
-    )
-    version = refused.context["form"]["version"].value()
-    reply = officer_client.post(
-        edit_url("darlington", 51), form_data(response, text="Mine.", note="Second.", version=version)
-    )
-    assert reply.status_code == 302
-    response.refresh_from_db()
-    assert response.text == "Mine."
+# A save refused because someone else saved first: tests/test_edit_conflicts.py.
 
 
 def test_moving_the_target_date_needs_a_reason_and_keeps_the_original(officer_client):

@@ -7,13 +7,24 @@ Darlington's report is rendered once for the module, with a 300-character word w
 clerks type, the longest council name and title the fields allow, and recommendations 1 and 2
 answered as a whole (2 then lists its ten parts): laid out by WeasyPrint for its boxes, and issued
 for the stored PDF a reader downloads. Nothing it writes is kept.
+
+Dashboards and lists print too (static/css/app.css, "Print"), from a browser's Print: without the
+menu, filters, pagination links or buttons, and with every table's columns inside the page. They are
+laid out here by WeasyPrint with the app's own stylesheets, for print, as a browser would; the
+comparison of twelve councils with the longest status in every cell is the widest.
 """
 
 import datetime
+import functools
+import re
 
 import pytest
+import weasyprint
+from django.conf import settings
 from django.db import transaction
 from django.template import engines
+from django.test import Client
+from django.urls import reverse
 
 from authorities import pdf
 from authorities.models import Authority, Decision, Meeting, Membership
@@ -37,6 +48,7 @@ from .layout import (
     words_past_the_margin,
 )
 from .pdftools import pdf_info, pdf_text, squeeze
+from .test_query_counts import add_councils
 
 WORD = "Safeguarding" * 25  # 300 characters and nowhere a line may break
 LONGEST_NAME = ("The Royal Borough of Kensington and Chelsea and the City of Westminster " * 3)[:150]
@@ -265,3 +277,132 @@ def test_a_long_row_begun_at_a_page_foot_starts_its_words_beside_its_number():
     document = render(html)
     assert len(split_rows(document)) > 5, "long rows run on from page to page"
     assert hollow_rows(document) == []
+
+
+# Dashboards and lists, printed from the browser
+
+PRINTED = {
+    "comparison": reverse("responses:comparison"),
+    "council": reverse("authorities:detail", args=["darlington"]),
+    "responses": reverse("responses:list"),
+    "recommendations": reverse("recommendations:list"),
+    "commitments": reverse("recommendations:commitments") + "?council=darlington",
+}
+# Twelve councils fill a page of the comparison's matrix (ComparisonView.councils_per_page): the eight
+# added have long names and the longest status in every cell, the widest the matrix can be.
+LONG_NAMES = [
+    "Bournemouth, Christchurch and Poole",
+    "Kensington and Chelsea",
+    "Redcar and Cleveland",
+    "Richmond upon Thames",
+    "North East Lincolnshire",
+    "Windsor and Maidenhead",
+    "Hammersmith and Fulham",
+    "Barking and Dagenham",
+]
+
+
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="/static/([^"]+)">')
+
+
+@functools.cache
+def stylesheet(name):
+    """A static stylesheet, parsed once for the module: GOV.UK Frontend's takes a second each time."""
+    return weasyprint.CSS(filename=str(settings.STATICFILES_DIRS[0] / name))
+
+
+def printed(content: bytes):
+    """The page as a browser prints it: laid out for print media with the stylesheets it links."""
+    html = content.decode()
+    sheets = [stylesheet(name) for name in STYLESHEET.findall(html)]
+    document = weasyprint.HTML(
+        string=STYLESHEET.sub("", html), base_url=pdf.base_url(), url_fetcher=pdf.StaticFilesOnlyFetcher()
+    )
+    return document.render(stylesheets=sheets, **pdf.PDF_OPTIONS)
+
+
+def page_text(document):
+    return squeeze(text_of(document))
+
+
+@pytest.fixture(scope="module")
+def printed_pages(django_db_setup, django_db_blocker):
+    """Each page of PRINTED as an officer of Darlington prints it, with twelve councils on record."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        add_councils(len(LONG_NAMES))
+        for index, name in enumerate(LONG_NAMES):
+            Authority.objects.filter(slug=f"test-{index}").update(name=f"{name} Council", short_name=name)
+        LocalResponse.objects.filter(authority__slug__startswith="test-").update(
+            status=Status.AWAITING_NATIONAL, rag=Rag.AMBER
+        )
+        client = Client()
+        client.force_login(make_user("officer.print", Authority.objects.get(slug="darlington"), "officer"))
+        pages = {}
+        for name, url in PRINTED.items():
+            response = client.get(url)
+            assert response.status_code == 200
+            pages[name] = printed(response.content)
+        transaction.set_rollback(True)
+    return pages
+
+
+@pytest.fixture
+def printed_page(db, printed_pages, request):
+    return printed_pages[request.param]
+
+
+@pytest.mark.parametrize("printed_page", PRINTED, indirect=True)
+def test_no_printed_dashboard_or_list_runs_past_the_pages_right_margin(printed_page):
+    assert len(printed_page.pages) >= 1
+    assert overflowing(printed_page) == []
+
+
+@pytest.mark.parametrize("printed_page", PRINTED, indirect=True)
+def test_printing_leaves_out_the_menu_filters_forms_buttons_and_contents(printed_page):
+    text = page_text(printed_page)
+    for left_out in [
+        "Government commitments Your account Sign out",  # the menu
+        "Words from the recommendation or a response",  # the filter panel's search
+        "Show the figures as at an earlier date",  # the "as at" form (its "As at ..." line stays)
+        "Show one council's responses",  # the commitments' council chooser
+        "Clear filters",
+        "Contents",
+        "Skip to main content",
+        "Accessibility statement",  # the footer
+    ]:
+        assert squeeze(left_out) not in text, left_out
+
+
+def test_the_printed_comparison_is_landscape_and_shows_every_councils_column(printed_pages):
+    document = printed_pages["comparison"]
+    first = document.pages[0]
+    assert (round(first.width), round(first.height)) == (1123, 794)  # A4 landscape, in CSS pixels
+    text = page_text(document)
+    assert squeeze("Councils 1 to 12 of 12") not in text  # one page of councils: no pagination
+    for name in ["Central Bedfordshire", "Darlington", "Newcastle", "Stockton-on-Tees", *LONG_NAMES]:
+        # Each council heads a column of the matrix and a row of the summary table.
+        assert text.count(squeeze(name)) >= 2, name
+    assert text.count(squeeze("Awaiting national guidance or action")) > 8 * 58
+
+
+def test_the_other_printed_pages_are_portrait(printed_pages):
+    for name in ["council", "responses", "recommendations", "commitments"]:
+        first = printed_pages[name].pages[0]
+        assert (round(first.width), round(first.height)) == (794, 1123), name
+
+
+def test_a_printed_list_says_which_of_its_pages_it_is_without_the_links_to_the_others(printed_pages):
+    text = page_text(printed_pages["responses"])
+    # 12 councils answering 58 recommendations (and Central Bedfordshire's parts) at 50 a page.
+    pages = re.search(r"Page1of(\d+)", text)
+    assert pages and int(pages.group(1)) >= 12
+    assert "Next" not in text and "Previous" not in text
+
+
+def test_the_printed_council_page_keeps_its_figures_and_every_status_column(printed_pages):
+    text = page_text(printed_pages["council"])
+    assert squeeze("As at") in text
+    assert squeeze("Responses by delivery status and theme") in text
+    # The status table's last column, and its totals row.
+    assert squeeze("Not applicable No response") in text
+    assert squeeze("All themes") in text

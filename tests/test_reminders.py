@@ -179,6 +179,18 @@ def test_an_officers_digest_lists_each_rule_by_number_and_short_title_with_links
     }
 
 
+def test_a_part_past_its_target_date_links_to_that_parts_edit_page(darlington_to_remind, mailoutbox):
+    LocalResponse.objects.filter(authority__slug="darlington", recommendation__number=2).update(
+        target_date=TODAY - DAY
+    )
+    send_reminders()
+    (digest,) = mailoutbox
+    assert sections(digest.body)["Past the target date"] == [
+        (title(2, "a"), edit_link(2, "a")),
+        (title(24), edit_link(24)),
+    ]
+
+
 def test_the_digest_names_titles_statuses_and_dates_but_never_a_responses_text(
     darlington_to_remind, mailoutbox
 ):

@@ -441,6 +441,89 @@ def test_issue_is_refused_when_the_report_changed_after_the_clerk_looked(clerk_c
     assert draft.status == CabinetReport.Status.DRAFT
 
 
+# Issuing from the preview: the same warning, and the version the clerk saw
+
+
+def preview_of(client, report):
+    return client.get(reverse("authorities:report_preview", args=["darlington", report.pk]))
+
+
+def issue_form_version(page):
+    """The version the preview's Issue form sends, or None if the page has no Issue form."""
+    action = reverse(
+        "authorities:report_issue", args=["darlington", re.search(r"/reports/(\d+)/", page).group(1)]
+    )
+    form = re.search(rf'<form method="post" action="{action}".*?</form>', page, re.S)
+    return int(re.search(r'name="version" value="(\d+)"', form.group(0)).group(1)) if form else None
+
+
+def test_the_preview_offers_to_issue_the_draft_with_the_reports_pages_warning(clerk_client, draft):
+    page = preview_of(clerk_client, draft)
+    text = visible_text(page)
+    assert issue_form_version(page.content.decode()) == draft.version
+    assert (
+        "Issue the report ! Warning Issuing freezes the report as it stands now: its PDF is stored and can "
+        "never be changed. Check the preview above first. Issue the report"
+    ) in text
+    # The top of the preview leads to it, as the contents list does.
+    assert text.count("Issue the report") == 4
+
+
+def test_a_clerk_issues_the_report_from_its_preview(clerk_client, draft, clerk_darlington):
+    version = issue_form_version(preview_of(clerk_client, draft).content.decode())
+    reply = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": version}
+    )
+    assert reply.status_code == 302
+    assert reply["Location"] == draft.get_absolute_url()
+    # While the worker prepares the PDF, the preview offers no second issue: it says where to watch.
+    page = preview_of(clerk_client, draft)
+    assert issue_form_version(page.content.decode()) is None
+    assert "Issue the report The report is being issued. See how the issue is going" in visible_text(page)
+    assert run_queued_tasks() == 1
+    report = CabinetReport.objects.get(pk=draft.pk)
+    assert report.status == CabinetReport.Status.ISSUED
+    assert report.issued_by == clerk_darlington
+    # Once issued, the preview is the issued report's page.
+    assert preview_of(clerk_client, draft)["Location"] == draft.get_absolute_url()
+
+
+def test_an_issue_from_a_preview_older_than_the_last_edit_is_refused(clerk_client, draft):
+    seen = issue_form_version(preview_of(clerk_client, draft).content.decode())
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, summary="Changed after the preview."),
+    )
+    reply = clerk_client.post(
+        reverse("authorities:report_issue", args=["darlington", draft.pk]), {"version": seen}
+    )
+    assert "The report changed after you last looked at it" in visible_text(reply)
+    draft.refresh_from_db()
+    assert draft.status == CabinetReport.Status.DRAFT
+
+
+def test_the_preview_of_an_incomplete_draft_says_what_it_needs_instead_of_offering_issue(clerk_client, draft):
+    clerk_client.post(
+        reverse("authorities:report_edit", args=["darlington", draft.pk]),
+        report_form_post(draft, director_name=""),
+    )
+    page = preview_of(clerk_client, draft)
+    assert issue_form_version(page.content.decode()) is None
+    assert (
+        "Issue the report Before the report can be issued: Enter the director's name Complete the narrative"
+    ) in visible_text(page)
+
+
+def test_the_preview_warns_before_issue_when_the_meeting_has_taken_place(clerk_client, draft):
+    draft.meeting.date = timezone.localdate() - datetime.timedelta(days=1)
+    draft.meeting.save()
+    text = visible_text(preview_of(clerk_client, draft))
+    assert (
+        f"Issue the report ! Warning The meeting on {draft.meeting.date:%-d %B %Y} has already taken place."
+        in text
+    )
+
+
 def test_a_later_report_says_what_changed_since_the_last_issued_report(
     clerk_client, issued, clerk_darlington
 ):
@@ -718,11 +801,12 @@ def test_report_pages_query_counts_are_pinned_whatever_the_number_of_councils(
             clerk_client.get(reverse("authorities:report_edit", args=["darlington", draft.pk])).status_code
             == 200
         )
-    # session, user, report with council and meeting, memberships, then the report's data: recommendations
-    # with themes, parts, the council's responses, commitments, their links; and the last report to the
-    # Cabinet: the last issued report, the council's meetings on record, the day of its undated one (the
-    # Action Plan report of seed 000) and its responses as at that day (responses, their updates)
-    with django_assert_num_queries(14):
+    # session, user, report with council and meeting, memberships, its latest issue job (is it being
+    # issued?), then the report's data: recommendations with themes, parts, the council's responses,
+    # commitments, their links; and the last report to the Cabinet: the last issued report, the council's
+    # meetings on record, the day of its undated one (the Action Plan report of seed 000) and its responses
+    # as at that day (responses, their updates)
+    with django_assert_num_queries(15):
         assert (
             clerk_client.get(reverse("authorities:report_preview", args=["darlington", draft.pk])).status_code
             == 200

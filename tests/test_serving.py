@@ -116,8 +116,14 @@ def free_port():
 
 
 def answers(port):
+    """Whether something listens on the port. It is asked a whole request and read to the end: a
+    connection opened and left without one would keep a gunicorn worker waiting for it when told to
+    stop (graceful_timeout, 30 s)."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as probe:
+            probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            while probe.recv(4096):
+                pass
             return True
     except OSError:
         return False

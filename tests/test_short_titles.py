@@ -85,3 +85,27 @@ def test_the_response_page_is_headed_by_number_and_short_title(officer_client):
     assert "Part 19(b). All professionals in meetings and decisions" in parts
     form = visible_text(officer_client.get(reverse("responses:edit_part", args=["darlington", 2, "a"])))
     assert "Update recommendation 2(a). Timescales for implementing the recommendations" in form
+
+
+def test_the_response_page_links_to_every_councils_responses_by_number_and_short_title(officer_client):
+    page = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 24])))
+    assert f"See all councils' responses to recommendation {R24}" in page
+
+
+def test_an_unanswered_recommendation_offers_each_part_by_number_and_short_title(officer_client):
+    page = visible_text(officer_client.get(reverse("responses:detail", args=["darlington", 2])))
+    assert (
+        "Or answer each part separately: Part 2(a). Timescales for implementing the recommendations "
+        "Part 2(b). Challenge and support for Children's Trusts" in page
+    )
+
+
+def test_the_commitments_page_names_the_recommendations_each_answers_by_number_and_short_title(
+    officer_client,
+):
+    page = visible_text(officer_client.get(reverse("recommendations:commitments")))
+    # The National Safeguarding Delivery Unit answers 2 and 21, by judgement (DOMAIN.md).
+    assert (
+        "2. National Safeguarding Delivery Unit (inferred) "
+        "21. Guidance on children affected by adult problems (inferred)" in page
+    )

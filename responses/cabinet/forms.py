@@ -9,6 +9,17 @@ from laming.forms import GovukDateField
 from .content import DEFAULT_TITLE
 
 NEW_MEETING = "new"
+# "There is already a meeting of ... on 21 July 2009"
+MEETING_OF = {
+    Meeting.Kind.CABINET: "Cabinet",
+    Meeting.Kind.LSCB: "the Local Safeguarding Children Board",
+    Meeting.Kind.SCRUTINY: "the scrutiny committee",
+}
+
+
+def meeting_exists_message(meeting: Meeting) -> str:
+    when = f"{meeting.date:%-d %B %Y}"
+    return f"There is already a meeting of {MEETING_OF[meeting.kind]} on {when}. Choose it from the list"
 
 
 class NewReportForm(forms.Form):

@@ -10,7 +10,7 @@ import datetime
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from authorities import pdf
@@ -27,6 +27,14 @@ class ReportIssuedError(Exception):
 
 class StaleReportError(Exception):
     """The report changed after the form was loaded; saving would overwrite someone's work."""
+
+
+class MeetingExistsError(Exception):
+    """The "new" meeting is one the council already has (same kind, same date): choose that one."""
+
+    def __init__(self, meeting: Meeting):
+        super().__init__(f"{meeting} already exists.")
+        self.meeting = meeting
 
 
 class ReportIncompleteError(Exception):
@@ -47,24 +55,41 @@ def create_report(
     new_meeting_date: datetime.date | None = None,
 ) -> CabinetReport:
     """Start a draft report for a meeting of the council, its narrative prefilled from the council's
-    records. Give an existing `meeting`, or the kind and date of a new one to create with it."""
+    records. Give an existing `meeting`, or the kind and date of a new one to create with it: one the
+    council already has raises MeetingExistsError, even when another clerk created it a moment ago."""
     if meeting is not None and meeting.authority_id != authority.pk:
         raise ValidationError("That meeting is another council's.")
     if meeting is None and not (new_meeting_kind and new_meeting_date):
         raise ValidationError("Choose a meeting, or give the kind and date of a new one.")
     with transaction.atomic():
         if meeting is None:
-            meeting = Meeting(
-                authority=authority, kind=new_meeting_kind, date=new_meeting_date, report_title=title
-            )
-            meeting.full_clean()
-            meeting.save()
+            meeting = _new_meeting(authority, new_meeting_kind, new_meeting_date, title)
         report = default_report(authority, meeting=meeting)
         report.title = title
         report.created_by = by
         report.full_clean()
         report.save()
     return report
+
+
+def _new_meeting(authority, kind, date, title) -> Meeting:
+    same = {"authority": authority, "kind": kind, "date": date}
+    existing = Meeting.objects.filter(**same).first()
+    if existing is not None:
+        raise MeetingExistsError(existing)
+    meeting = Meeting(**same, report_title=title)
+    # The one-meeting-a-day constraint was checked just above, and the database holds it against a race.
+    meeting.full_clean(validate_constraints=False)
+    try:
+        # A savepoint, so that losing the race to create it is a refusal, not a broken transaction.
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError:
+        existing = Meeting.objects.filter(**same).first()
+        if existing is None:
+            raise
+        raise MeetingExistsError(existing) from None
+    return meeting
 
 
 def update_report(

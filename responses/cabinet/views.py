@@ -19,7 +19,7 @@ from laming.forms import as_at_of, bound_data
 
 from . import issuing, services, word
 from .content import build_report, clerk_warnings, default_report, report_as_at
-from .forms import NEW_MEETING, NewReportForm, ReportForm
+from .forms import NEW_MEETING, NewReportForm, ReportForm, meeting_exists_message
 
 # What was issued must stay what was issued: a stored PDF that no longer matches its checksum is
 # logged here, for whoever watches the logs (and, as a server error, mailed to ADMINS).
@@ -51,16 +51,27 @@ def new_report(request, slug):
     form = NewReportForm(bound_data(request), authority=authority)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report = services.create_report(
-            authority=authority,
-            by=request.user,
-            title=data["title"],
-            meeting=data["existing_meeting"],
-            new_meeting_kind=data["new_meeting_kind"] or None,
-            new_meeting_date=data["new_meeting_date"],
-        )
-        messages.success(request, "Your draft report has been created. Check and edit its narrative below.")
-        return redirect("authorities:report_edit", authority.slug, report.pk)
+        try:
+            report = services.create_report(
+                authority=authority,
+                by=request.user,
+                title=data["title"],
+                meeting=data["existing_meeting"],
+                new_meeting_kind=data["new_meeting_kind"] or None,
+                new_meeting_date=data["new_meeting_date"],
+            )
+        except services.MeetingExistsError as exists:
+            # Told, not quietly reused: a date typed wrong would otherwise put the report to a meeting the
+            # clerk did not mean. The form is built again so that its list has the meeting, even one
+            # another clerk created a moment ago.
+            form = NewReportForm(request.POST, authority=authority)
+            form.is_valid()
+            form.add_error("meeting", meeting_exists_message(exists.meeting))
+        else:
+            messages.success(
+                request, "Your draft report has been created. Check and edit its narrative below."
+            )
+            return redirect("authorities:report_edit", authority.slug, report.pk)
     return render(
         request,
         "authorities/report_new.html",
@@ -87,7 +98,9 @@ def report_detail(request, slug, pk):
     return render_report_detail(request, report)
 
 
-def render_report_detail(request, report, *, issue_errors=None, status=200):
+def issue_jobs(report, *, issue_errors=None):
+    """A draft's issue in hand and its last failed one: (the job waiting or under way, or None; the job
+    that failed last, unless the page already names what stops the issue, or None). One query."""
     issue_job = failed_issue = None
     if not report.is_issued:
         last = issuing.last_issue_job(report)
@@ -95,6 +108,11 @@ def render_report_detail(request, report, *, issue_errors=None, status=200):
             issue_job = last
         elif last is not None and last.state == PdfJob.State.FAILED and not issue_errors:
             failed_issue = last
+    return issue_job, failed_issue
+
+
+def render_report_detail(request, report, *, issue_errors=None, status=200):
+    issue_job, failed_issue = issue_jobs(report, issue_errors=issue_errors)
     if wants_json(request):
         # The waiting page's script: has the issue finished?
         state = "issued" if report.is_issued else (issue_job.state if issue_job else "failed")
@@ -185,13 +203,22 @@ def preview_report(request, slug, pk):
     if report.is_issued:
         # An issued report is its PDF; rebuilding it from today's records would show something else.
         return redirect(report)
+    # Whoever may see a draft may issue it (get_report_for_user): the preview offers the issue as the
+    # report's page does, with the same warning and the same check that nobody changed it since.
+    issue_job, failed_issue = issue_jobs(report)
+    content = build_report(report)
     return render(
         request,
         "authorities/report_preview.html",
         {
             "authority": report.authority,
             "report": report,
-            "content": build_report(report),
+            "content": content,
+            "warnings": clerk_warnings(report, content.as_at),
+            "can_prepare": can_prepare_papers(request.user, report.authority),
+            "missing": report.missing_for_issue(),
+            "issue_job": issue_job,
+            "failed_issue": failed_issue,
             "nav": "authorities",
         },
     )
