@@ -171,6 +171,7 @@ class PageReading:
     url: str
     status: int
     title: str
+    heading: str = ""
     violations: list = field(default_factory=list)
     layout: dict = field(default_factory=dict)
     chart_text_narrow: dict | None = None
@@ -180,44 +181,51 @@ class PageReading:
     problems: list = field(default_factory=list)  # from the state's own expectations
 
 
-FOCUSED = """() => {
+# Everything else read off the page, in one call: what has the focus, the error summary and main
+# heading, a digest of the markup (for the axe-core findings below), the layout and the charts' text.
+READ = """async username => {
   const element = document.activeElement;
-  if (!element || element === document.body) return "";
-  const classes = element.className ? "." + element.className.split(" ").join(".") : "";
-  return element.tagName.toLowerCase() + classes;
-}"""
-
-
-# axe-core's findings on a page's markup at a width, for this test process. The same markup gives the
-# same findings, so a page that reads the same for two kinds of user (as most read-only pages do, but
-# for the name of who is signed in) goes through axe-core once; any difference runs it again.
-_axe_findings = {}
-
-MARKUP_DIGEST = """async username => {
+  const classes = element && element.className ? "." + element.className.split(" ").join(".") : "";
+  const focused = !element || element === document.body ? "" : element.tagName.toLowerCase() + classes;
   let html = document.documentElement.outerHTML;
   if (username) html = html.split(username).join("");
   html = html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(html));
-  return [...new Uint8Array(digest)].map(byte => byte.toString(16).padStart(2, "0")).join("");
-}"""
+  const heading = document.querySelector("h1");
+  return {
+    focused: focused,
+    error_summary: document.querySelector(".govuk-error-summary") !== null,
+    heading: heading ? heading.innerText.trim().replace(/\\s+/g, " ") : "",
+    digest: [...new Uint8Array(digest)].map(byte => byte.toString(16).padStart(2, "0")).join(""),
+    layout: (LAYOUT)(),
+    chart_text: (CHART_TEXT)(),
+  };
+}""".replace("(LAYOUT)", f"({LAYOUT})").replace("(CHART_TEXT)", f"({CHART_TEXT})")
 
-
-def axe_violations(page, username="", tags=AXE_TAGS):
-    key = (page.evaluate(MARKUP_DIGEST, username), page.viewport_size["width"], tuple(tags))
-    if key not in _axe_findings:
-        _axe_findings[key] = page.evaluate(AXE_RUN, tags)
-    return _axe_findings[key]
+# axe-core's findings on a page's markup at a width, for this test process. The same markup gives the
+# same findings, so a page that reads the same for two kinds of user (as most read-only pages do, but
+# for the name of who is signed in, and CSRF tokens) goes through axe-core once; any difference in
+# the markup runs it again.
+_axe_findings = {}
 
 
 def read_page(page, response, username=""):
-    """axe-core and the reflow measures at 320 px, then the charts' text at 1280 px, on one load."""
-    page.set_viewport_size(NARROW)
-    reading = PageReading(url=page.url, status=response.status if response else 0, title=page.title())
-    reading.focused = page.evaluate(FOCUSED)
-    reading.error_summary = page.locator(".govuk-error-summary").count() > 0
-    reading.violations = axe_violations(page, username)
-    reading.layout = page.evaluate(LAYOUT)
-    reading.chart_text_narrow = page.evaluate(CHART_TEXT)
+    """At 320 px: axe-core and the reflow measures; then the charts' text at 1280 px. All on one load."""
+    read = page.evaluate(READ, username)
+    reading = PageReading(
+        url=page.url,
+        status=response.status if response else 0,
+        title=page.title(),
+        heading=read["heading"],
+        focused=read["focused"],
+        error_summary=read["error_summary"],
+        layout=read["layout"],
+        chart_text_narrow=read["chart_text"],
+    )
+    key = (read["digest"], page.viewport_size["width"])
+    if key not in _axe_findings:
+        _axe_findings[key] = page.evaluate(AXE_RUN, AXE_TAGS)
+    reading.violations = _axe_findings[key]
     if reading.chart_text_narrow:
         page.set_viewport_size(WIDE)
         reading.chart_text_wide = page.evaluate(CHART_TEXT)

@@ -54,10 +54,31 @@ class PageState:
     error_summary: bool = False  # the page shows "There is a problem"
     expect: Callable | None = None  # expect(page) -> problems: checks of this page's own, at 320 px
     charts: bool = False  # the page draws SVG charts (their text is measured on every page that has any)
+    heading: str = ""  # the page's h1, where the state is only known by it
 
     @property
     def label(self):
         return f"{self.path} {self.name}".strip()
+
+
+@dataclass(frozen=True)
+class SaveAfterSomeoneElse:
+    """With this edit form open, the same response is changed and saved in another tab; then this form is
+    saved too, and refused: the page that shows both versions and asks what to keep."""
+
+    def __call__(self, page):
+        other = page.context.new_page()
+        other.goto(page.url)
+        other.locator("main [name='lead_officer']").fill("Ethan Bowes, Head of Safeguarding")
+        other.locator("main [name='note']").fill("Lead officer changed.")
+        with other.expect_navigation():
+            other.locator("main").get_by_role("button", name="Save update", exact=True).click()
+        other.close()
+        page.locator("main [name='lead_officer']").fill("Jenni Cooke, Safeguarding Manager")
+        page.locator("main [name='note']").fill("Lead officer named.")
+        with page.expect_navigation() as navigation:
+            page.locator("main").get_by_role("button", name="Save update", exact=True).click()
+        return navigation.value
 
 
 @dataclass(frozen=True)
@@ -87,8 +108,8 @@ class ScrollsInItsOwnRegion:
         return problems
 
 
-def error_state(path, personas, act, status=200, name="with errors"):
-    return PageState(path, personas, name=name, act=act, status=status, error_summary=True)
+def error_state(path, personas, act, status=200, name="with errors", heading=""):
+    return PageState(path, personas, name=name, act=act, status=status, error_summary=True, heading=heading)
 
 
 DARLINGTON = "/authorities/darlington"
@@ -119,6 +140,12 @@ STATES = [
         Submit("Set up my account", {"username": "", "password1": "short", "password2": "other"}),
     ),
     PageState("/reminders/unsubscribe/{unsubscribe_token}/", (SIGNED_OUT,)),
+    # About the service, linked from every page's footer: the same for everyone, so as someone signed out
+    # and someone signed in (every kind of user's header is checked on the other pages).
+    PageState("/help/", (SIGNED_OUT, OFFICER)),
+    PageState("/accessibility/", (SIGNED_OUT, OFFICER)),
+    PageState("/privacy/", (SIGNED_OUT, OFFICER)),
+    PageState("/cookies/", (SIGNED_OUT, OFFICER)),
     # Everyone signed in reads every council's records.
     PageState("/", EVERYONE_SIGNED_IN),
     PageState(
@@ -161,6 +188,13 @@ STATES = [
         f"{DARLINGTON}/recommendations/51/edit/",
         (OFFICER,),
         Submit("Save update", {"target_date_day": "31", "target_date_month": "2", "note": ""}),
+    ),
+    error_state(
+        f"{DARLINGTON}/recommendations/24/edit/",
+        (OFFICER,),
+        SaveAfterSomeoneElse(),
+        name="saved by someone else meanwhile",
+        heading="Choose what to keep",
     ),
     PageState(f"{DARLINGTON}/recommendations/2/parts/a/edit/", (OFFICER,), name="(a first answer to a part)"),
     PageState(f"{DARLINGTON}/import/", EDITORS),

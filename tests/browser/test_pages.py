@@ -81,6 +81,8 @@ def problems_with(state, reading):
     problems = []
     if reading.status != state.status:
         problems.append(f"answered {reading.status}, not {state.status} (at {reading.url})")
+    if state.heading and reading.heading != state.heading:
+        problems.append(f"shows {reading.heading!r}, not {state.heading!r}")
     problems.extend(violations(reading))
     layout = reading.layout
     if layout["scroll_width"] > layout["width"]:
