@@ -209,8 +209,16 @@ READ = """async username => {
 _axe_findings = {}
 
 
-def read_page(page, response, username=""):
-    """At 320 px: axe-core and the reflow measures; then the charts' text at 1280 px. All on one load."""
+def axe_violations(page, digest):
+    key = (digest, page.viewport_size["width"])
+    if key not in _axe_findings:
+        _axe_findings[key] = page.evaluate(AXE_RUN, AXE_TAGS)
+    return _axe_findings[key]
+
+
+def read_page(page, response, username="", wide_axe=False):
+    """At 320 px: axe-core and the reflow measures; then the charts' text at 1280 px, and axe-core again
+    there if asked (the header's menu is a row of links at 1280, a button at 320). All on one load."""
     read = page.evaluate(READ, username)
     reading = PageReading(
         url=page.url,
@@ -222,12 +230,11 @@ def read_page(page, response, username=""):
         layout=read["layout"],
         chart_text_narrow=read["chart_text"],
     )
-    key = (read["digest"], page.viewport_size["width"])
-    if key not in _axe_findings:
-        _axe_findings[key] = page.evaluate(AXE_RUN, AXE_TAGS)
-    reading.violations = _axe_findings[key]
-    if reading.chart_text_narrow:
+    reading.violations = axe_violations(page, read["digest"])
+    if reading.chart_text_narrow or wide_axe:
         page.set_viewport_size(WIDE)
         reading.chart_text_wide = page.evaluate(CHART_TEXT)
+        if wide_axe:
+            reading.violations = reading.violations + axe_violations(page, read["digest"])
         page.set_viewport_size(NARROW)
     return reading
