@@ -703,6 +703,11 @@ BAD_FILES = {
         csv_file([row_of("Stockton Council", "E06000004", slug="stockton")]),
         "Row 2: The ONS code E06000004 is already used by Stockton-on-Tees Borough Council",
     ),
+    "a value in the first column beyond the headings": (
+        "councils.csv",
+        csv_file([THREE_COUNCILS[0], THREE_COUNCILS[1] + ["Stray note"]]),
+        "Row 3: A cell is beyond the last column with a heading",
+    ),
     "a formula": ("councils.xlsx", with_a_formula(), "Row 3 holds a formula (in cell B3)."),
     "macros": ("councils.xlsm.xlsx", with_macros(), "The selected file contains macros."),
     "a zip bomb": (

@@ -414,3 +414,37 @@ def test_the_comparison_counts_every_council_compared_not_only_those_on_the_page
     text = visible_text(client.get(reverse("responses:comparison")))
     assert f"58 recommendations, {councils} councils" in text
     assert f"Councils 1 to 12 of {councils}." in text
+
+
+def test_a_councils_recent_changes_are_its_ten_newest_newest_first(client, chair_darlington):
+    from .conftest import make_user
+
+    response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=51, part=None)
+    for number in range(1, 12):
+        officer = make_user(f"officer.recent{number}", response.authority, "officer")
+        officer.first_name, officer.last_name = "Officer", f"No{number}"
+        officer.save()
+        response = record_progress(
+            authority=response.authority,
+            recommendation=response.recommendation,
+            part=None,
+            by=officer,
+            expected_version=response.version,
+            text=response.text,
+            status=response.status,
+            rag=response.rag,
+            lead_officer=response.lead_officer,
+            target_date=response.target_date,
+            target_date_reason="",
+            evidence=response.evidence,
+            note=f"Update {number}.",
+        )
+    client.force_login(chair_darlington)
+    html = client.get(reverse("authorities:detail", args=["darlington"])).content.decode()
+    table = re.search(r'id="recent".*?<tbody[^>]*>(.*?)</tbody>', html, re.S).group(1)
+    by = [
+        re.sub(r"<[^>]+>", "", cells[-1]).strip()
+        for cells in re.findall(r"<tr.*?</tr>", table, re.S)
+        for cells in [re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+    ]
+    assert by == [f"Officer No{number}" for number in range(11, 1, -1)]
