@@ -235,6 +235,23 @@ def test_the_accessibility_statement_says_how_the_service_is_tested(client, db):
     assert "Equality Commission for Northern Ireland" in text
 
 
+def test_the_accessibility_statement_counts_the_page_states_the_browser_tests_walk(client, db):
+    """The statement must stay true: its count is the browser tests' own (tests/browser/pages.py)."""
+    from .browser.pages import PERSONAS, states_for
+
+    walked = sum(len(states_for(persona)) for persona in PERSONAS)
+    text = visible_text(client.get(reverse("accessibility")))
+    assert (
+        "The test was carried out by the service's development team, using the automated checks "
+        f"described above: {walked:,} page states" in text
+    )
+    assert (
+        "This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 "
+        "AA standard." in text
+    )
+    assert "[" not in text  # nothing left to fill in
+
+
 # The privacy notice
 
 
