@@ -511,6 +511,17 @@ def chairs(chair_darlington, newcastle):
     make_user(
         "chair.test-newcastle", newcastle, Membership.Role.CHAIR, email="chair@newcastle.example.gov.uk"
     )
+    # Darlington's former chair, whose account has been deactivated, and a chair with no address.
+    make_user(
+        "chair.former-darlington",
+        chair_darlington.memberships.get().authority,
+        Membership.Role.CHAIR,
+        email="former.chair@darlington.example.gov.uk",
+        is_active=False,
+    )
+    make_user(
+        "chair.no-address-darlington", chair_darlington.memberships.get().authority, Membership.Role.CHAIR
+    )
     return chair_darlington
 
 
