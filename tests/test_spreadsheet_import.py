@@ -576,6 +576,18 @@ def renamed_column(client):
     return saved(workbook), "darlington.xlsx"
 
 
+def six_columns_renamed(client):
+    """Status and five of the columns kept only for reading renamed: the message names the first five
+    headings it does not know, in the file's order, not a sixth."""
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client)))
+    sheet = workbook["Responses"]
+    for number, heading in enumerate(
+        ["Status", "Council", "Short title", "Theme", "Recommendation text", "Original target date"], start=1
+    ):
+        sheet.cell(row=1, column=TEMPLATE_COLUMNS.index(heading) + 1, value=f"Column {number}")
+    return saved(workbook), "darlington.xlsx"
+
+
 def missing_column(client):
     workbook = openpyxl.load_workbook(io.BytesIO(download(client)))
     workbook["Responses"].delete_cols(TEMPLATE_COLUMNS.index("Progress note") + 1)
@@ -686,6 +698,13 @@ BAD_FILES = {
         "“Status”. It has “Stat” instead.",
     ),
     "a missing column": (missing_column, "there is no column headed “Progress note”."),
+    "six renamed columns": (
+        six_columns_renamed,
+        # In the file's order: Council, Short title, Theme, Recommendation text, Status (Column 1), and
+        # not Original target date (Column 6).
+        "there is no column headed “Status”. It has “Column 2”, “Column 3”, “Column 4”, “Column 5”, "
+        "“Column 1” instead.",
+    ),
     "over 10 MB": (over_10_mb, "The selected file must be smaller than 10 MB"),
     "an empty file": (empty, "The selected file is empty"),
     "over 100,000 rows": (too_many_rows, "The selected file must have 100,000 rows or fewer"),
