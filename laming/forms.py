@@ -76,6 +76,15 @@ class GovukDateInput(forms.MultiWidget):
         return [None, None, None]
 
 
+def date_as_post(name: str, day) -> dict:
+    """A date as a browser would post it in GovukDateInput's three boxes named after `name`."""
+    return {
+        f"{name}_day": str(day.day) if day else "",
+        f"{name}_month": str(day.month) if day else "",
+        f"{name}_year": str(day.year) if day else "",
+    }
+
+
 class GovukDateField(forms.MultiValueField):
     """A date from three boxes, with the GOV.UK error messages for each way it can be wrong."""
 

@@ -14,8 +14,9 @@ Nothing is taken silently from either side: every field where what you typed dif
 saved is either chosen by you or, when you had not touched it, kept as they saved it and listed.
 """
 
-import datetime
 from dataclasses import dataclass, field
+
+from laming.forms import date_as_post
 
 from .models import LocalResponse, ProgressUpdate, Rag, Status
 
@@ -44,18 +45,6 @@ FIRST_ANSWER = {
 
 def state_of_response(response: LocalResponse) -> dict:
     return {name: getattr(response, name) for name, _, _ in COMPARED}
-
-
-def state_of_update(update: ProgressUpdate) -> dict:
-    """The response as this progress update left it (every update keeps the whole state)."""
-    return {
-        "status": update.status_after,
-        "rag": update.rag_after,
-        "lead_officer": update.lead_officer_after,
-        "target_date": update.target_date_after,
-        "text": update.text_after,
-        "evidence": update.evidence_after,
-    }
 
 
 def same(a, b) -> bool:
@@ -151,7 +140,7 @@ def find_conflict(*, response: LocalResponse, loaded_version: int, yours: dict) 
     else:
         at_load = [update for update in updates if update.response_version == loaded_version]
         # None: not known (a response older than the timeline's full record), so every difference is asked.
-        loaded = state_of_update(at_load[-1]) if at_load else None
+        loaded = at_load[-1].state_after() if at_load else None
     conflict = SaveConflict(
         response=response,
         loaded_version=loaded_version,
@@ -180,14 +169,11 @@ def find_conflict(*, response: LocalResponse, loaded_version: int, yours: dict) 
 def carried(values: dict) -> list[tuple[str, str]]:
     """What you typed as the hidden inputs of the page after a refused save (ResponseValuesForm with the
     prefix "yours"), so that choosing yours saves exactly that."""
-    day: datetime.date | None = values["target_date"]
     return [
         ("yours-text", values["text"]),
         ("yours-status", values["status"]),
         ("yours-rag", values["rag"]),
         ("yours-lead_officer", values["lead_officer"]),
-        ("yours-target_date_day", str(day.day) if day else ""),
-        ("yours-target_date_month", str(day.month) if day else ""),
-        ("yours-target_date_year", str(day.year) if day else ""),
+        *date_as_post("yours-target_date", values["target_date"]).items(),
         ("yours-evidence", values["evidence"]),
     ]

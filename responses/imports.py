@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from authorities.models import Authority
+from laming.forms import date_as_post
 from recommendations.models import Recommendation
 
 from .exports import NO_RESPONSE, NOTE, plain_newlines
@@ -314,12 +315,11 @@ def _state(response: LocalResponse | None) -> dict:
 
 def _update_state(update: ProgressUpdate) -> dict:
     """A response's fields as a progress update left them (the reason is not kept whole there)."""
+    state = update.state_after()
     return {
-        "status": update.status_after,
-        "rag": update.rag_after,
-        "lead_officer": _plain(update.lead_officer_after),
-        "target_date": update.target_date_after,
-        "text": _plain(update.text_after),
+        **state,
+        "lead_officer": _plain(state["lead_officer"]),
+        "text": _plain(state["text"]),
         "reason": None,
     }
 
@@ -386,15 +386,12 @@ def _change(
 
 def _form_data(proposed, reason, current, version) -> dict:
     """The edit form's POST for this row: evidence is not in the file, so it stays as it is."""
-    day = proposed["target_date"]
     return {
         "text": proposed["text"],
         "status": proposed["status"],
         "rag": proposed["rag"],
         "lead_officer": proposed["lead_officer"],
-        "target_date_day": str(day.day) if day else "",
-        "target_date_month": str(day.month) if day else "",
-        "target_date_year": str(day.year) if day else "",
+        **date_as_post("target_date", proposed["target_date"]),
         "target_date_reason": reason,
         "evidence": current.evidence if current else "",
         "note": proposed["note"],

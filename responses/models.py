@@ -382,12 +382,8 @@ class LocalResponse(SourcedModel):
 
     def take_state(self, update: "ProgressUpdate", day: datetime.date) -> None:
         """Become the response as `update` left it, judged as at `day` (see LocalResponseQuerySet.as_at)."""
-        self.text = update.text_after
-        self.status = update.status_after
-        self.rag = update.rag_after
-        self.lead_officer = update.lead_officer_after
-        self.target_date = update.target_date_after
-        self.evidence = update.evidence_after
+        for name, value in update.state_after().items():
+            setattr(self, name, value)
         self.version = update.response_version
         self.updated_at = update.created_at
         self.last_update_dated = update.dated
@@ -524,6 +520,17 @@ class ProgressUpdate(SourcedModel):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailError("A progress update cannot be deleted.")
+
+    def state_after(self) -> dict:
+        """The response's fields as this update left them, named as on LocalResponse."""
+        return {
+            "text": self.text_after,
+            "status": self.status_after,
+            "rag": self.rag_after,
+            "lead_officer": self.lead_officer_after,
+            "target_date": self.target_date_after,
+            "evidence": self.evidence_after,
+        }
 
     @property
     def status_changed(self):
