@@ -270,16 +270,23 @@ def _locked_invitation(invitation: Invitation) -> Invitation:
     )
 
 
+def _open_invitation(invitation: Invitation, *, closed: str) -> Invitation:
+    """The invitation locked (with its council) for a change, or a ValidationError if it has been
+    accepted or withdrawn: "The invitation to <email> <closed> accepted"."""
+    _lock_council(invitation.authority)
+    invitation = _locked_invitation(invitation)
+    if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.WITHDRAWN):
+        raise ValidationError(
+            f"The invitation to {invitation.email} {closed} {invitation.get_state_display().lower()}"
+        )
+    return invitation
+
+
 def send_invitation_again(*, invitation: Invitation, by) -> Invitation:
     """Send a waiting (or expired) invitation again with a new link and a new expiry; the old link
     stops working."""
     with transaction.atomic():
-        _lock_council(invitation.authority)
-        invitation = _locked_invitation(invitation)
-        if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.WITHDRAWN):
-            raise ValidationError(
-                f"The invitation to {invitation.email} has been {invitation.get_state_display().lower()}"
-            )
+        invitation = _open_invitation(invitation, closed="has been")
         token, invitation.token_hash = new_token()
         invitation.sent_at = timezone.now()
         invitation.expires_at = invitation.sent_at + invitation_lifetime()
@@ -299,13 +306,7 @@ def send_invitation_again(*, invitation: Invitation, by) -> Invitation:
 def withdraw_invitation(*, invitation: Invitation, by) -> Invitation:
     """Withdraw an invitation that has not been accepted: its link stops working."""
     with transaction.atomic():
-        _lock_council(invitation.authority)
-        invitation = _locked_invitation(invitation)
-        if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.WITHDRAWN):
-            raise ValidationError(
-                f"The invitation to {invitation.email} has already been "
-                f"{invitation.get_state_display().lower()}"
-            )
+        invitation = _open_invitation(invitation, closed="has already been")
         invitation.withdrawn_at = timezone.now()
         invitation.withdrawn_by = by
         invitation.save(update_fields=["withdrawn_at", "withdrawn_by"])
