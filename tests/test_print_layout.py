@@ -15,8 +15,11 @@ comparison of twelve councils with the longest status in every cell is the wides
 """
 
 import datetime
+import fcntl
 import functools
+import json
 import re
+from dataclasses import asdict, dataclass
 
 import pytest
 import weasyprint
@@ -325,10 +328,27 @@ def page_text(document):
     return squeeze(text_of(document))
 
 
-@pytest.fixture(scope="module")
-def printed_pages(django_db_setup, django_db_blocker):
+@dataclass
+class Printout:
+    """What the tests read off a printed page: each sheet's size in CSS pixels, what runs past the
+    right margin, and the words (squeezed)."""
+
+    sizes: list
+    overflowing: list
+    text: str
+
+    @classmethod
+    def of(cls, document):
+        return cls(
+            [(round(page.width), round(page.height)) for page in document.pages],
+            overflowing(document),
+            page_text(document),
+        )
+
+
+def print_every_page():
     """Each page of PRINTED as an officer of Darlington prints it, with twelve councils on record."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with transaction.atomic():
         add_councils(len(LONG_NAMES))
         for index, name in enumerate(LONG_NAMES):
             Authority.objects.filter(slug=f"test-{index}").update(name=f"{name} Council", short_name=name)
@@ -337,13 +357,28 @@ def printed_pages(django_db_setup, django_db_blocker):
         )
         client = Client()
         client.force_login(make_user("officer.print", Authority.objects.get(slug="darlington"), "officer"))
-        pages = {}
+        printouts = {}
         for name, url in PRINTED.items():
             response = client.get(url)
             assert response.status_code == 200
-            pages[name] = printed(response.content)
+            printouts[name] = asdict(Printout.of(printed(response.content)))
         transaction.set_rollback(True)
-    return pages
+    return printouts
+
+
+@pytest.fixture(scope="module")
+def printed_pages(django_db_setup, django_db_blocker, tmp_path_factory):
+    """print_every_page(), done once for the whole run: laying out the pages takes about 25 s, so the
+    first pytest-xdist worker to need them keeps what it read in the run's shared temporary folder, and
+    a worker that needs them meanwhile waits for it (a lock) rather than lay them out again."""
+    shared = tmp_path_factory.getbasetemp().parent / "printouts.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            with django_db_blocker.unblock():
+                shared.write_text(json.dumps(print_every_page()))
+        printouts = json.loads(shared.read_text())
+    return {name: Printout(**printout) for name, printout in printouts.items()}
 
 
 @pytest.fixture
@@ -353,13 +388,13 @@ def printed_page(db, printed_pages, request):
 
 @pytest.mark.parametrize("printed_page", PRINTED, indirect=True)
 def test_no_printed_dashboard_or_list_runs_past_the_pages_right_margin(printed_page):
-    assert len(printed_page.pages) >= 1
-    assert overflowing(printed_page) == []
+    assert len(printed_page.sizes) >= 1
+    assert printed_page.overflowing == []
 
 
 @pytest.mark.parametrize("printed_page", PRINTED, indirect=True)
 def test_printing_leaves_out_the_menu_filters_forms_buttons_and_contents(printed_page):
-    text = page_text(printed_page)
+    text = printed_page.text
     for left_out in [
         "Government commitments Your account Sign out",  # the menu
         "Words from the recommendation or a response",  # the filter panel's search
@@ -374,10 +409,9 @@ def test_printing_leaves_out_the_menu_filters_forms_buttons_and_contents(printed
 
 
 def test_the_printed_comparison_is_landscape_and_shows_every_councils_column(printed_pages):
-    document = printed_pages["comparison"]
-    first = document.pages[0]
-    assert (round(first.width), round(first.height)) == (1123, 794)  # A4 landscape, in CSS pixels
-    text = page_text(document)
+    printout = printed_pages["comparison"]
+    assert printout.sizes[0] == [1123, 794]  # A4 landscape, in CSS pixels
+    text = printout.text
     assert squeeze("Councils 1 to 12 of 12") not in text  # one page of councils: no pagination
     for name in ["Central Bedfordshire", "Darlington", "Newcastle", "Stockton-on-Tees", *LONG_NAMES]:
         # Each council heads a column of the matrix and a row of the summary table.
@@ -387,12 +421,11 @@ def test_the_printed_comparison_is_landscape_and_shows_every_councils_column(pri
 
 def test_the_other_printed_pages_are_portrait(printed_pages):
     for name in ["council", "responses", "recommendations", "commitments"]:
-        first = printed_pages[name].pages[0]
-        assert (round(first.width), round(first.height)) == (794, 1123), name
+        assert printed_pages[name].sizes[0] == [794, 1123], name
 
 
 def test_a_printed_list_says_which_of_its_pages_it_is_without_the_links_to_the_others(printed_pages):
-    text = page_text(printed_pages["responses"])
+    text = printed_pages["responses"].text
     # 12 councils answering 58 recommendations (and Central Bedfordshire's parts) at 50 a page.
     pages = re.search(r"Page1of(\d+)", text)
     assert pages and int(pages.group(1)) >= 12
@@ -400,7 +433,7 @@ def test_a_printed_list_says_which_of_its_pages_it_is_without_the_links_to_the_o
 
 
 def test_the_printed_council_page_keeps_its_figures_and_every_status_column(printed_pages):
-    text = page_text(printed_pages["council"])
+    text = printed_pages["council"].text
     assert squeeze("As at") in text
     assert squeeze("Responses by delivery status and theme") in text
     # The status table's last column, and its totals row.

@@ -1,6 +1,7 @@
 """Every page's query count is pinned and does not grow with the number of councils."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from authorities.models import Authority
@@ -10,23 +11,24 @@ from responses.models import LocalResponse, ProgressUpdate, Status
 
 
 def add_councils(count):
-    """More councils, each answering every recommendation with a two-entry timeline."""
+    """More councils, each answering every recommendation with a two-entry timeline (three inserts)."""
     recommendations = list(Recommendation.objects.all())
-    for index in range(count):
-        authority = Authority.objects.create(
-            name=f"Test Council {index}", short_name=f"Test {index}", slug=f"test-{index}"
+    authorities = Authority.objects.bulk_create(
+        Authority(name=f"Test Council {index}", short_name=f"Test {index}", slug=f"test-{index}")
+        for index in range(count)
+    )
+    responses = LocalResponse.objects.bulk_create(
+        LocalResponse(
+            authority=authority, recommendation=rec, text="Local response.", status=Status.IN_PROGRESS
         )
-        responses = LocalResponse.objects.bulk_create(
-            LocalResponse(
-                authority=authority, recommendation=rec, text="Local response.", status=Status.IN_PROGRESS
-            )
-            for rec in recommendations
-        )
-        ProgressUpdate.objects.bulk_create(
-            ProgressUpdate(response=response, by_name="Test", status_after=Status.IN_PROGRESS, note=note)
-            for response in responses
-            for note in ("First.", "Second.")
-        )
+        for authority in authorities
+        for rec in recommendations
+    )
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(response=response, by_name="Test", status_after=Status.IN_PROGRESS, note=note)
+        for response in responses
+        for note in ("First.", "Second.")
+    )
 
 
 # Each page's queries, named; every request first loads the session and the signed-in user.
@@ -102,11 +104,23 @@ PAGE_QUERIES = {
 }
 
 
+@pytest.fixture(scope="module", params=[0, 36], ids=["4 councils", "40 councils"])
+def extra_councils(request, django_db_setup, django_db_blocker):
+    """0, or 36 councils more, added once for this module's tests (pytest runs each value's tests
+    together) in a transaction each test's own runs inside, and rolled back after them."""
+    if not request.param:
+        yield 0
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        add_councils(request.param)
+        yield request.param
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize(("url", "queries"), PAGE_QUERIES.items())
-@pytest.mark.parametrize("extra_councils", [0, 36], ids=["4 councils", "40 councils"])
 def test_page_query_count_is_pinned_whatever_the_number_of_councils(
     officer_client, django_assert_num_queries, url, queries, extra_councils
 ):
-    add_councils(extra_councils)
+    assert Authority.objects.count() == 4 + extra_councils
     with django_assert_num_queries(queries):
         assert officer_client.get(url).status_code == 200

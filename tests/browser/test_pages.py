@@ -44,7 +44,7 @@ def walk(browser, base_url, session_cookie, username, states, ids):
             response = page.goto(state.path.format(**ids))
             if state.act:
                 response = state.act(page)
-            reading = read_page(page, response, username, wide_axe=state.wide_axe)
+            reading = read_page(page, response, state.label, username, wide_axe=state.wide_axe)
             if state.expect:
                 reading.problems = state.expect(page)
             readings.append(reading)
