@@ -2,9 +2,11 @@
 
 Every signed-in user may read every council's records: they go to public Cabinet papers.
 Officers change their own council's responses; administrators change any council's.
-Chairs read. A council's administrators manage its people (who holds which role there), and
-administrators every council's. The council's clerks and officers, and administrators, prepare its
-committee papers: they build and issue its Cabinet reports and record its meetings' decisions.
+Chairs read, and assure their own council's responses on the evidence attached (officers attach it
+and ask); OFFICIAL-SENSITIVE evidence is for the council's own people and administrators. A council's
+administrators manage its people (who holds which role there), and administrators every council's.
+The council's clerks and officers, and administrators, prepare its committee papers: they build and
+issue its Cabinet reports and record its meetings' decisions.
 Issued reports and decision records are public papers, so every signed-in user may read them; a
 draft is only for those who may prepare it.
 """
@@ -40,6 +42,20 @@ def holds_role_at(user, authority, roles):
 def can_edit_responses(user, authority):
     """Officers of the council, and administrators, may change its responses."""
     return holds_role_at(user, authority, (Membership.Role.OFFICER,))
+
+
+def can_assure(user, authority):
+    """The council's LSCB chairs, and only they, assure its responses (administrators do not: assurance
+    is the safeguarding board's judgement). Who asked for an assurance may not give it (the service)."""
+    return any(
+        m.role == Membership.Role.CHAIR and m.authority_id == authority.pk for m in memberships_of(user)
+    )
+
+
+def can_see_sensitive(user, authority):
+    """OFFICIAL-SENSITIVE evidence, and its title, is for the council's own people (any role there) and
+    administrators: need to know, not every signed-in user."""
+    return is_administrator(user) or any(m.authority_id == authority.pk for m in memberships_of(user))
 
 
 def can_manage_people(user, authority):

@@ -21,6 +21,8 @@ SERVICE_CONTACT_EMAIL  where people write about the service: access problems, th
 SECURE_COOKIES "0" sends the session and CSRF cookies over plain http with DEBUG off (`make run` only).
 DEMO_ACCOUNTS  "1" allows `manage.py create_demo_accounts` (`make run` and `make dev` only).
 STATIC_ROOT    where collectstatic writes the static files; "staticfiles" in the project folder.
+EVIDENCE_ROOT  the folder evidence documents are kept in ("var/evidence" in the project folder); no URL
+               serves it: the app hands each file to those who may see it. Back it up with the database.
 """
 
 import os
@@ -201,6 +203,17 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "laming.storage.StaticFilesStorage"},
+    # Evidence documents (responses.models.EvidenceDocument): any Django storage will do (set the
+    # backend here for object storage); base_url None, as no web server may serve these files itself.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("EVIDENCE_ROOT", str(BASE_DIR / "var" / "evidence")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
 }
 
 # SECURE_COOKIES=0 lets `make run` sign in over plain http on your own machine; never set it in production.

@@ -10,8 +10,17 @@ from django.utils import timezone
 from authorities.models import Authority
 from recommendations.models import Recommendation, RecommendationPart
 
+from .evidence import evidence_type
 from .imports import ImportPlan, plan_import
-from .models import LocalResponse, ProgressUpdate, SpreadsheetImport, target_move_problem
+from .models import (
+    Assurance,
+    AssuranceStep,
+    EvidenceDocument,
+    LocalResponse,
+    ProgressUpdate,
+    SpreadsheetImport,
+    target_move_problem,
+)
 from .spreadsheets import read_spreadsheet
 
 
@@ -69,6 +78,7 @@ def record_progress(
         before = {
             "status": response.status if response.pk else "",
             "rag": response.rag if response.pk else "",
+            "evidence": response.evidence if response.pk else "",
         }
         target_before = response.target_date
         problem = target_move_problem(target_before, target_date, target_date_reason)
@@ -130,6 +140,17 @@ def record_progress(
             response_version=response.version,
             spreadsheet_import=spreadsheet_import,
         )
+        changed = [
+            what
+            for what, was, now in (
+                ("status", before["status"], response.status),
+                ("target date", target_before, response.target_date),
+                ("evidence", before["evidence"], response.evidence),
+            )
+            if was != now
+        ]
+        if changed:
+            assurance_out_of_date(response=response, by=by, what=" and ".join(changed))
     return response
 
 
@@ -219,3 +240,188 @@ def discard_spreadsheet_import(*, upload: SpreadsheetImport) -> bool:
         upload.finished_at = timezone.now()
         upload.save(update_fields=["state", "finished_at"])
     return True
+
+
+# Assurance (README, "Assurance"): the officer's evidence and request, the chair's decision. Each write
+# locks the response's row, so a decision and a change to the response are taken one at a time.
+
+
+class AssuranceRefused(Exception):
+    """A step the rules do not allow now, with what to tell the user; nothing was written."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _locked(response: LocalResponse) -> LocalResponse:
+    return (
+        LocalResponse.objects.select_for_update(of=("self",)).select_related("authority").get(pk=response.pk)
+    )
+
+
+def response_snapshot(response: LocalResponse) -> dict:
+    """The response as it stands, with its current evidence documents: what an assurance step keeps."""
+    return {
+        "text": response.text,
+        "status": response.status,
+        "rag": response.rag,
+        "lead_officer": response.lead_officer,
+        "target_date": response.target_date.isoformat() if response.target_date else None,
+        "evidence": response.evidence,
+        "version": response.version,
+        "documents": [document.snapshot() for document in response.documents.current()],
+    }
+
+
+def assurance_digest(response: LocalResponse) -> str:
+    """What a chair decides on, in a word: the response's version and its current documents. A decision
+    made on a page showing anything else is refused (the response changed while the chair read it)."""
+    documents = ",".join(str(pk) for pk in response.documents.current().values_list("pk", flat=True))
+    return hashlib.sha256(f"{response.version}:{documents}".encode()).hexdigest()[:16]
+
+
+def _step(response, *, kind, after, by, comment) -> AssuranceStep:
+    step = AssuranceStep.objects.create(
+        response=response,
+        kind=kind,
+        assurance_before=response.assurance,
+        assurance_after=after,
+        by=by,
+        by_name=display_name(by),
+        comment=comment,
+        response_version=response.version,
+        snapshot=response_snapshot(response),
+    )
+    response.assurance = after
+    response.save(update_fields=["assurance"])
+    return step
+
+
+def assurance_out_of_date(*, response: LocalResponse, by, what: str) -> AssuranceStep | None:
+    """An assured response whose status, target date or evidence changed is no longer assured: say so on
+    its timeline, with what changed. Called inside the write that changed it; nothing for any other."""
+    if response.assurance != Assurance.ASSURED:
+        return None
+    return _step(
+        response,
+        kind=AssuranceStep.Kind.OUT_OF_DATE,
+        after=Assurance.OUT_OF_DATE,
+        by=by,
+        comment=f"The {what} changed after it was assured.",
+    )
+
+
+def attach_evidence(*, response: LocalResponse, by, upload, title: str, marking: str) -> EvidenceDocument:
+    """Keep an uploaded file as evidence for the response. Raises EvidenceRefused (responses.evidence)
+    for a file of the wrong type or size, having kept nothing."""
+    kind = evidence_type(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        response = _locked(response)
+        document = EvidenceDocument(
+            response=response,
+            title=title.strip(),
+            marking=marking,
+            file_name=(upload.name or "")[:255],
+            content_type=kind.content_type,
+            extension=kind.extension,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+            uploaded_by_name=display_name(by),
+        )
+        document.file.save("evidence", upload, save=False)
+        try:
+            document.save()
+        except Exception:
+            # The file was written first: a row that fails leaves no file behind.
+            document.file.storage.delete(document.file.name)
+            raise
+        assurance_out_of_date(response=response, by=by, what="evidence")
+    return document
+
+
+def withdraw_evidence(*, document: EvidenceDocument, by, reason: str) -> EvidenceDocument:
+    """Withdraw a document with a reason: it stays on the response's timeline and can still be read by
+    those who may, but no longer counts as evidence. Withdrawing one already withdrawn is refused."""
+    if not reason.strip():
+        raise AssuranceRefused("Enter why the document is being withdrawn")
+    with transaction.atomic():
+        response = _locked(document.response)
+        document = EvidenceDocument.objects.select_for_update().get(pk=document.pk)
+        if document.is_withdrawn:
+            raise AssuranceRefused("This document has already been withdrawn")
+        document.withdrawn_at = timezone.now()
+        document.withdrawn_by = by
+        document.withdrawn_by_name = display_name(by)
+        document.withdrawal_reason = reason.strip()
+        document.save(update_fields=list(EvidenceDocument.WITHDRAWAL_FIELDS))
+        assurance_out_of_date(response=response, by=by, what="evidence")
+    return document
+
+
+def request_assurance(*, response: LocalResponse, by, statement: str) -> AssuranceStep:
+    """An officer asks the council's chair to assure the response, with a statement of what was done.
+    Refused (AssuranceRefused) unless its status says the work is done, it has at least one current
+    evidence document, and assurance is not already asked for or given."""
+    with transaction.atomic():
+        response = _locked(response)
+        if response.assurance == Assurance.REQUESTED:
+            raise AssuranceRefused("Assurance has already been asked for: the chair has not yet decided")
+        if response.assurance == Assurance.ASSURED:
+            raise AssuranceRefused("This response is already assured")
+        if not response.is_assurable:
+            raise AssuranceRefused(
+                "Ask for assurance only when the status is complete or ongoing (embedded in practice)"
+            )
+        if not response.documents.current().exists():
+            raise AssuranceRefused("Attach at least one evidence document before asking for assurance")
+        if not statement.strip():
+            raise AssuranceRefused("Enter a statement of what was done")
+        return _step(
+            response,
+            kind=AssuranceStep.Kind.REQUESTED,
+            after=Assurance.REQUESTED,
+            by=by,
+            comment=statement.strip(),
+        )
+
+
+def decide_assurance(*, response: LocalResponse, by, assured: bool, comment: str, seen: str) -> AssuranceStep:
+    """A chair of the council assures the response or asks for changes (with a comment saying which).
+    Refused if nothing waits for a decision, if `by` asked for it, or if the response or its documents
+    changed since the chair's page showed them (`seen`, assurance_digest)."""
+    with transaction.atomic():
+        response = _locked(response)
+        if response.assurance != Assurance.REQUESTED:
+            raise AssuranceRefused("This response is not waiting for assurance")
+        request = response.assurance_steps.filter(kind=AssuranceStep.Kind.REQUESTED).order_by(
+            "-created_at", "-id"
+        )
+        if request.values_list("by_id", flat=True).first() == by.pk:
+            raise AssuranceRefused("You asked for this assurance, so another chair must decide it")
+        if seen != assurance_digest(response):
+            raise AssuranceRefused(
+                "The response or its evidence changed while you were reading it: check it again"
+            )
+        if not assured and not comment.strip():
+            raise AssuranceRefused("Enter what needs to change")
+        if assured:
+            return _step(
+                response,
+                kind=AssuranceStep.Kind.ASSURED,
+                after=Assurance.ASSURED,
+                by=by,
+                comment=comment.strip(),
+            )
+        return _step(
+            response,
+            kind=AssuranceStep.Kind.CHANGES_REQUESTED,
+            after=Assurance.CHANGES_REQUESTED,
+            by=by,
+            comment=comment.strip(),
+        )

@@ -28,6 +28,16 @@ def static_files_by_plain_name():
         yield
 
 
+@pytest.fixture(autouse=True)
+def evidence_kept_apart(settings, tmp_path):
+    """Evidence documents go to a folder of the test's own, never the project's var/evidence."""
+    evidence = settings.STORAGES["evidence"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(tmp_path / "evidence")}},
+    }
+
+
 @pytest.fixture(scope="session", autouse=True)
 def quick_passwords():
     """Hash the personas' passwords with MD5: PBKDF2 takes ~0.2 s a password, on purpose, and the

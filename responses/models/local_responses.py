@@ -67,6 +67,34 @@ RAG_TAG_CLASSES = {
 }
 
 
+class Assurance(models.TextChoices):
+    """Whether the council's LSCB chair has checked, on its evidence, that a response is done: a third
+    axis beside status and RAG (responses/models/assurance.py keeps each step)."""
+
+    NOT_REQUESTED = "", "Not requested"
+    REQUESTED = "requested", "Awaiting assurance"
+    ASSURED = "assured", "Assured"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    OUT_OF_DATE = "out_of_date", "Assurance out of date"
+
+    @classmethod
+    def may_be_requested(cls):
+        """From these an officer may ask for assurance (again)."""
+        return [cls.NOT_REQUESTED, cls.CHANGES_REQUESTED, cls.OUT_OF_DATE]
+
+
+ASSURANCE_TAG_CLASSES = {
+    Assurance.NOT_REQUESTED: "govuk-tag--grey",
+    Assurance.REQUESTED: "govuk-tag--yellow",
+    Assurance.ASSURED: "govuk-tag--green",
+    Assurance.CHANGES_REQUESTED: "govuk-tag--orange",
+    Assurance.OUT_OF_DATE: "govuk-tag--pink",
+}
+
+# Statuses that claim the work is done, so that assurance may be asked for.
+ASSURABLE_STATUSES = (Status.COMPLETE, Status.ONGOING)
+
+
 # Chart colours (GOV.UK palette) with the text colour that reads on each. Charts always label
 # segments and carry a legend and a table: colour is never the only signal.
 STATUS_CHART_COLOURS = {
@@ -93,6 +121,10 @@ def status_tag_class(status):
 
 def rag_tag_class(rag):
     return RAG_TAG_CLASSES.get(rag, "govuk-tag--grey")
+
+
+def assurance_tag_class(assurance):
+    return ASSURANCE_TAG_CLASSES.get(assurance, "govuk-tag--grey")
 
 
 TIMELINE_ORDER = (
@@ -285,6 +317,13 @@ class LocalResponse(SourcedModel):
         blank=True, help_text="Why the target date moved from the original; required when it has."
     )
     evidence = models.TextField(blank=True, help_text="What shows progress: documents, minutes, links.")
+    assurance = models.CharField(
+        max_length=20,
+        choices=Assurance.choices,
+        blank=True,
+        default=Assurance.NOT_REQUESTED,
+        help_text="Where the chair's assurance stands; each step is an AssuranceStep.",
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up by one with every saved change; guards against lost updates."
     )
@@ -397,6 +436,15 @@ class LocalResponse(SourcedModel):
     @property
     def rag_tag_class(self):
         return rag_tag_class(self.rag)
+
+    @property
+    def assurance_tag_class(self):
+        return assurance_tag_class(self.assurance)
+
+    @property
+    def is_assurable(self):
+        """Its status claims the work is done, so the chair may be asked to assure it."""
+        return self.status in ASSURABLE_STATUSES
 
     def get_absolute_url(self):
         return reverse("responses:detail", args=[self.authority.slug, self.recommendation.number])
