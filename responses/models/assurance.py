@@ -89,7 +89,8 @@ class EvidenceDocument(models.Model):
 
     def save(self, *args, **kwargs):
         changing = self.pk is not None and not self._state.adding
-        if changing and not set(kwargs.get("update_fields") or ()) <= set(self.WITHDRAWAL_FIELDS):
+        fields = kwargs.get("update_fields")
+        if changing and (not fields or not set(fields) <= set(self.WITHDRAWAL_FIELDS)):
             raise AuditTrailError("An evidence document cannot be changed, only withdrawn.")
         super().save(*args, **kwargs)
 
