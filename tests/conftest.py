@@ -16,26 +16,22 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def static_files_by_plain_name():
-    """Pages name static files as they are in static/, so tests need no collectstatic first.
+def storages_for_tests(tmp_path_factory):
+    """Static files by their plain names, and evidence documents in a folder of the run's own.
 
-    Production's storage looks every name up in the manifest collectstatic writes, and with DEBUG off
-    (as the tests run) a page naming an uncollected file fails. tests/test_serving.py checks that
-    storage: it runs collectstatic and fetches every file a page links through gunicorn.
+    Pages name static files as they are in static/, so tests need no collectstatic first. Production's
+    storage looks every name up in the manifest collectstatic writes, and with DEBUG off (as the tests
+    run) a page naming an uncollected file fails. tests/test_serving.py checks that storage: it runs
+    collectstatic and fetches every file a page links through gunicorn.
+
+    Evidence documents go to a temporary folder, never the project's var/evidence.
     """
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def evidence_kept_apart(settings, tmp_path):
-    """Evidence documents go to a folder of the test's own, never the project's var/evidence."""
     evidence = settings.STORAGES["evidence"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": str(tmp_path / "evidence")}},
-    }
+    location = str(tmp_path_factory.mktemp("evidence"))
+    evidence = {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": location}}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain, "evidence": evidence}):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
