@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LocalResponse, ProgressUpdate, SpreadsheetImport
+from .models import AssuranceStep, EvidenceDocument, LocalResponse, ProgressUpdate, SpreadsheetImport
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,8 +19,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LocalResponse)
 class LocalResponseAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "status", "rag", "lead_officer", "target_date", "updated_at"]
-    list_filter = ["authority", "status", "rag"]
+    list_display = ["__str__", "status", "rag", "assurance", "lead_officer", "target_date", "updated_at"]
+    list_filter = ["authority", "status", "rag", "assurance"]
     search_fields = ["text", "recommendation__number"]
 
 
@@ -39,3 +39,19 @@ class SpreadsheetImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "authority", "by", "uploaded_at", "state", "applied_count"]
     list_filter = ["authority", "state"]
     exclude = ["content"]
+
+
+@admin.register(AssuranceStep)
+class AssuranceStepAdmin(ReadOnlyAdmin):
+    list_display = ["response", "kind", "by_name", "created_at"]
+    list_filter = ["kind", "response__authority"]
+
+
+@admin.register(EvidenceDocument)
+class EvidenceDocumentAdmin(ReadOnlyAdmin):
+    """Evidence documents' records, for administrators; the files are read on the response's page,
+    which checks who may read each (an OFFICIAL-SENSITIVE one only by the council's own people)."""
+
+    list_display = ["title", "response", "marking", "size", "uploaded_by_name", "uploaded_at", "withdrawn_at"]
+    list_filter = ["marking", "response__authority"]
+    exclude = ["file"]
