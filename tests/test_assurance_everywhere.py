@@ -92,8 +92,8 @@ def take_to(response, state, *, officer, chair):
         attach(response, officer, title=f"Revised procedure for {label_of(response)}")
 
 
-@pytest.fixture
-def assurance(varied, officer_darlington, chair_darlington):
+@pytest.fixture(name="assurance")
+def assurance_states(varied, officer_darlington, chair_darlington):
     responses = {
         label_of(r): r
         for r in LocalResponse.objects.filter(authority=varied.darlington).select_related(
