@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from authorities.models import Meeting
 from responses.cabinet import services as cabinet_services
+from responses.cabinet.assurance import AssuranceStanding
 from responses.cabinet.content import build_report
 from responses.filters import ResponseFilterSet
 from responses.models import Assurance, AssuranceStep, EvidenceDocument, LocalResponse, Marking, Status
@@ -486,3 +487,35 @@ def test_no_export_names_an_evidence_document(officer_client, assurance):
         assert "Assured" in download
         for title in titles:
             assert title not in download, title
+
+
+@pytest.mark.parametrize(
+    ("states", "sentence"),
+    [
+        (
+            [Assurance.ASSURED],
+            "The Council reports 1 response complete or ongoing: it has been assured by the LSCB chair.",
+        ),
+        (
+            [Assurance.NOT_REQUESTED],
+            "The Council reports 1 response complete or ongoing: it has not yet been put to the LSCB chair "
+            "for assurance.",
+        ),
+        (
+            [Assurance.REQUESTED, Assurance.REQUESTED],
+            "Of the 2 responses the Council reports complete or ongoing, none has been assured by the LSCB "
+            "chair; 2 await assurance.",
+        ),
+        (
+            [Assurance.ASSURED, Assurance.REQUESTED, Assurance.OUT_OF_DATE],
+            "Of the 3 responses the Council reports complete or ongoing, 1 has been assured by the LSCB "
+            "chair; 1 awaits assurance. Of the rest, 1 was assured but has changed since, so its assurance "
+            "is out of date.",
+        ),
+    ],
+)
+def test_the_reports_assurance_sentence_reads_well_for_one_and_for_none(states, sentence):
+    responses = [LocalResponse(status=Status.COMPLETE, assurance=state) for state in states]
+    # A response not reported done is not counted, whatever its assurance.
+    responses.append(LocalResponse(status=Status.IN_PROGRESS, assurance=Assurance.OUT_OF_DATE))
+    assert AssuranceStanding.of(responses).sentence() == sentence

@@ -23,6 +23,18 @@ def _day(moment) -> str:
     return f"{timezone.localtime(moment):%-d %B %Y}" if moment else "a date not recorded"
 
 
+# The one response reported done, as the sentence says it.
+ONE = {
+    Assurance.NOT_REQUESTED: "it has not yet been put to the LSCB chair for assurance",
+    Assurance.REQUESTED: "it awaits assurance by the LSCB chair",
+    Assurance.ASSURED: "it has been assured by the LSCB chair",
+    Assurance.CHANGES_REQUESTED: "the LSCB chair has asked for changes to it",
+    Assurance.OUT_OF_DATE: (
+        "it was assured by the LSCB chair but has changed since, so its assurance is out of date"
+    ),
+}
+
+
 @dataclass
 class AssuranceStanding:
     """The council's complete or ongoing responses by assurance, as at the report's date, and those
@@ -55,12 +67,14 @@ class AssuranceStanding:
                 "The Council reports no response complete or ongoing, so none has yet been put to the "
                 "LSCB chair for assurance."
             )
-        assured = self.count(Assurance.ASSURED)
+        if self.total == 1:
+            (state,) = (state for state, count in self.counts.items() if count)
+            return f"The Council reports 1 response complete or ongoing: {ONE[state]}."
+        assured, awaiting = self.count(Assurance.ASSURED), self.count(Assurance.REQUESTED)
         text = (
-            f"Of the {_plural(self.total, 'response', 'responses')} the Council reports complete or ongoing, "
-            f"{assured} {'has' if assured == 1 else 'have'} been assured by the LSCB chair; "
-            f"{self.count(Assurance.REQUESTED)} "
-            f"{'awaits' if self.count(Assurance.REQUESTED) == 1 else 'await'} assurance."
+            f"Of the {self.total} responses the Council reports complete or ongoing, "
+            f"{assured or 'none'} {'has' if assured <= 1 else 'have'} been assured by the LSCB chair; "
+            f"{awaiting or 'none'} {'awaits' if awaiting <= 1 else 'await'} assurance."
         )
         others = []
         changes = self.count(Assurance.CHANGES_REQUESTED)
