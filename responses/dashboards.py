@@ -8,7 +8,7 @@ from itertools import groupby
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from authorities.models import Authority
@@ -16,13 +16,16 @@ from recommendations.models import Commitment, Recommendation
 
 from .charts import Category, stacked_bar_chart
 from .models import (
+    ASSURABLE_STATUSES,
     NO_RESPONSE_CHART_COLOUR,
     RAG_CHART_COLOURS,
     STATUS_CHART_COLOURS,
+    Assurance,
     LocalResponse,
     ProgressUpdate,
     Rag,
     Status,
+    assurance_tag_class,
     overdue_q,
     status_tag_class,
     worklist_of,
@@ -87,6 +90,35 @@ def standing(statuses):
     """[(Status, count)] for a set of responses' statuses, in status order."""
     counts = Counter(statuses)
     return [(status, counts[status.value]) for status in Status if counts[status.value]]
+
+
+@dataclass
+class AssuranceSummary:
+    """How a council's complete or ongoing responses (those whose status claims the work is done)
+    stand on assurance by its LSCB chair."""
+
+    counts: Counter  # {Assurance value: responses}
+
+    @property
+    def rows(self):
+        """[(Assurance, responses)] in the order of Assurance, "not requested" first."""
+        return [(state, self.counts[state.value]) for state in Assurance]
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def assured(self):
+        return self.counts[Assurance.ASSURED.value]
+
+    @property
+    def awaiting(self):
+        return self.counts[Assurance.REQUESTED.value]
+
+
+def assurance_summary(responses) -> AssuranceSummary:
+    return AssuranceSummary(Counter(r.assurance for r in responses if r.status in ASSURABLE_STATUSES))
 
 
 @dataclass
@@ -171,6 +203,7 @@ def council_dashboard(authority, day=None):
         "rag_totals": [sum(t.rag_row()[i] for t in themes) for i in range(len(Rag))],
         "no_response_total": sum(t.no_response for t in themes),
         "response_count": len(responses),
+        "assurance": assurance_summary(responses),
         "undated_count": sum(response.rests_on_undated_source for response in responses),
         "answered_count": len({r.recommendation_id for r in responses}),
         "recommendation_count": len(recommendations),
@@ -187,56 +220,72 @@ def council_dashboard(authority, day=None):
 
 def comparison_cell(url, statuses):
     """One council's position on one recommendation, as the matrix cell's HTML: the status in words
-    (with how many parts, for the parts it answers one by one; a whole answer is shown as it is)."""
+    (with how many parts, for the parts it answers one by one; a whole answer is shown as it is), each
+    followed by its assurance in words unless none was asked for."""
     if not statuses:
         return format_html('<a class="govuk-link app-cell-link" href="{}">No response</a>', url)
-    counts = tuple(Counter((status, bool(letter)) for letter, status in statuses).items())
+    counts = tuple(
+        Counter((status, bool(letter), assurance) for letter, status, assurance in statuses).items()
+    )
     return format_html('<a class="app-cell-link" href="{}">{}</a>', url, status_tags(counts))
 
 
 @lru_cache(maxsize=512)
 def status_tags(counts):
-    """Status tags for a cell, from ((status, is a part), how many) pairs; the same few combinations
-    recur thousands of times in the matrix."""
-    return format_html_join(
-        " ",
-        '<strong class="govuk-tag app-tag--small {}">{}{}</strong>',
-        (
-            (
+    """Status tags for a cell, from ((status, is a part, assurance), how many) pairs, each status
+    followed by a tag of its assurance where assurance was asked for; the same few combinations recur
+    thousands of times in the matrix."""
+    tags = []
+    for (status, is_part, assurance), count in counts:
+        tags.append(
+            format_html(
+                '<strong class="govuk-tag app-tag--small {}">{}{}</strong>',
                 status_tag_class(status),
                 Status(status).label,
                 f" ({count} part{'s' if count != 1 else ''})" if is_part else "",
             )
-            for (status, is_part), count in counts
-        ),
-    )
+        )
+        if assurance:
+            tags.append(
+                format_html(
+                    '<strong class="govuk-tag app-tag--small {}">{}</strong>',
+                    assurance_tag_class(assurance),
+                    Assurance(assurance).phrase,
+                )
+            )
+    return mark_safe(" ".join(tags))  # each piece escaped by format_html
 
 
 def comparison(recommendations, authorities, matrix_authorities=None, day=None):
     """Each council's totals by status, and the matrix of recommendations against councils (against
     `matrix_authorities`, a page of them, when given), as the records stood at the end of `day` (None:
-    now). One query for the responses' statuses (two, as at a past day), whatever the number of councils."""
+    now). One query for the responses' statuses and assurance (two, as at a past day), whatever the number
+    of councils."""
     if matrix_authorities is None:
         matrix_authorities = authorities
     responses = LocalResponse.objects.filter(
         recommendation__in=[rec.pk for rec in recommendations], authority__in=[a.pk for a in authorities]
     ).order_by()
     if day is None:
-        answers = responses.values_list("authority_id", "recommendation_id", "part__letter", "status")
+        answers = responses.values_list(
+            "authority_id", "recommendation_id", "part__letter", "status", "assurance"
+        )
     else:
         answers = [
-            (r.authority_id, r.recommendation_id, r.part.letter if r.part_id else "", r.status)
+            (r.authority_id, r.recommendation_id, r.part.letter if r.part_id else "", r.status, r.assurance)
             for r in responses.select_related("part").as_at(day)
         ]
     totals = {authority.pk: Counter() for authority in authorities}
+    assured = Counter()
     answered = {authority.pk: set() for authority in authorities}
     on_page = {a.pk for a in matrix_authorities}
     statuses = {}
-    for authority_id, rec_id, letter, status in answers:
+    for authority_id, rec_id, letter, status, assurance in answers:
         totals[authority_id][status] += 1
+        assured[authority_id] += assurance == Assurance.ASSURED
         answered[authority_id].add(rec_id)
         if authority_id in on_page:
-            statuses.setdefault((rec_id, authority_id), []).append((letter or "", status))
+            statuses.setdefault((rec_id, authority_id), []).append((letter or "", status, assurance))
     unanswered = {a.pk: len(recommendations) - len(answered[a.pk]) for a in authorities}
     # The matrix has a cell for every council and recommendation (8,816 at national size), so its
     # cells are built here as HTML, once, rather than by template loops and includes per cell.
@@ -261,6 +310,7 @@ def comparison(recommendations, authorities, matrix_authorities=None, day=None):
             "authority": a,
             "counts": [totals[a.pk][s.value] for s in Status],
             "no_response": unanswered[a.pk],
+            "assured": assured[a.pk],
         }
         for a in authorities
     ]

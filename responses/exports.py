@@ -27,6 +27,8 @@ COLUMNS = [
     "Recommendation text",
     "Status",
     "RAG",
+    # Read-only: assurance changes only through the council's LSCB chair, so an upload ignores it.
+    "Assurance",
     "Lead officer",
     "Original target date",
     "Target date",
@@ -100,10 +102,11 @@ def response_row(response, recommendation, part):
         text,
     ]
     if response is None:
-        return common + [NO_RESPONSE, "", "", "", "", "", "", ""]
+        return common + [NO_RESPONSE, "", "", "", "", "", "", "", ""]
     return common + [
         response.get_status_display(),
         response.get_rag_display(),
+        response.get_assurance_display(),
         response.lead_officer,
         response.original_target_date,
         response.target_date,
@@ -169,6 +172,7 @@ WIDTHS = {
     "Recommendation text": 60,
     "Status": 22,
     "RAG": 10,
+    "Assurance": 20,
     "Lead officer": 22,
     "Original target date": 12,
     "Target date": 12,

@@ -10,11 +10,16 @@ from django.db.models import Q
 from authorities.models import Authority
 from recommendations.models import Body, Commitment, Recommendation, RecommendationPart, Theme
 
-from .models import LocalResponse, Rag, Status, overdue_q
+from .models import Assurance, LocalResponse, Rag, Status, overdue_q
 from .search import matching
 
 NOT_RATED = "not_rated"
 RAG_FILTER_CHOICES = [(NOT_RATED if value == "" else value, label) for value, label in Rag.choices]
+# "Not requested" is stored as "", which a URL cannot carry as a chosen value.
+NOT_REQUESTED = "not_requested"
+ASSURANCE_FILTER_CHOICES = [
+    (NOT_REQUESTED if value == "" else value, label) for value, label in Assurance.choices
+]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # What free-text search reads in a response; on PostgreSQL the trigger of migration 0003 keeps these,
 # in this order, in LocalResponse.search_vector.
@@ -23,6 +28,10 @@ RESPONSE_SEARCH_FIELDS = ["text", "evidence", "lead_officer"]
 
 def rag_values(values):
     return ["" if value == NOT_RATED else value for value in values]
+
+
+def assurance_values(values):
+    return ["" if value == NOT_REQUESTED else value for value in values]
 
 
 # Multiple-choice filters name records by slug in the URL (?theme=legal), and django-filter matches
@@ -83,13 +92,20 @@ def in_working_together():
 
 
 class ResponseFilterSet(FilterSet):
-    """Filter councils' responses by council, theme, status, RAG, body addressed, lateness and text."""
+    """Filter councils' responses by council, theme, status, RAG, assurance, body addressed, lateness
+    and text."""
 
     q = django_filters.CharFilter(label="Search", method="filter_q")
     council = by_slug("Council", Authority.objects.order_by("name"), "authority__slug")
     theme = by_slug("Theme", Theme.objects.order_by("number"), "recommendation__theme__slug")
     status = statuses()
     rag = rags("filter_rag")
+    assurance = django_filters.MultipleChoiceFilter(
+        label="Assurance",
+        choices=ASSURANCE_FILTER_CHOICES,
+        method="filter_assurance",
+        widget=forms.CheckboxSelectMultiple,
+    )
     body = by_slug(
         "Addressed to", Body.objects.order_by("name"), "recommendation__addressed_to__slug", distinct=True
     )
@@ -112,6 +128,9 @@ class ResponseFilterSet(FilterSet):
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter(rag__in=rag_values(value)) if value else queryset
+
+    def filter_assurance(self, queryset, name, value):
+        return queryset.filter(assurance__in=assurance_values(value)) if value else queryset
 
     def filter_action(self, queryset, name, value):
         return queryset.filter(recommendation__in=needing_action_by(value))

@@ -17,7 +17,7 @@ from .exports import NOTE, TEMPLATE_COLUMNS, unquote_cell
 SHEET_TITLE = "Responses"
 DOWNLOAD_AGAIN = "Download the file again from this page, make your changes in it and upload it."
 # The export of a council with every recommendation and part answered at length unpacks to well under
-# 1 MB; 100,000 rows of it would be tens of megabytes. It has 19 columns.
+# 1 MB; 100,000 rows of it would be tens of megabytes. It has 20 columns.
 RESPONSE_FILES = Limits(
     max_bytes=10 * 1024 * 1024,
     max_rows=100_000,
@@ -30,8 +30,9 @@ MAX_BYTES = RESPONSE_FILES.max_bytes
 FileRefused = SpreadsheetError
 
 # The headings a file must keep: those read back, and the row's identity. The others (Council,
-# Short title, Theme, Recommendation text, Original target date, Last update) are for reading and may
-# be moved or deleted.
+# Short title, Theme, Recommendation text, Assurance, Original target date, Last update) are for reading
+# and may be moved, changed or deleted: an upload never reads them (assurance changes only through the
+# council's LSCB chair), and a file downloaded before the Assurance column was added still imports.
 READ_COLUMNS = [
     "Recommendation",
     "Part",

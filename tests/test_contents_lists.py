@@ -57,6 +57,7 @@ def test_the_council_page_lists_its_sections_and_themes_in_order(council_page):
         "Cabinet reports",
         "Delivery status by theme",
         "RAG rating by theme",
+        "Assurance by the LSCB chair",
         "What needs attention",
         "Recently changed",
         "The 17 recommendations of the Working Together revision",
@@ -74,7 +75,7 @@ def test_every_link_in_the_council_pages_contents_leads_to_a_heading_in_the_page
 def test_every_section_heading_of_the_council_page_is_in_its_contents(council_page):
     listed = {target for target, _ in contents(council_page)}
     sections = re.findall(r'<h2 class="govuk-heading-[lm]" id="([^"]+)"', council_page)
-    assert len(sections) == 7
+    assert len(sections) == 8
     assert set(sections) <= listed
 
 

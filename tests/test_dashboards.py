@@ -9,7 +9,7 @@ from django.urls import reverse
 from authorities.models import Authority
 from recommendations.models import Commitment, Recommendation, Theme
 from responses.dashboards import commitment_tracker
-from responses.models import LocalResponse, Rag, Status
+from responses.models import Assurance, LocalResponse, Rag, Status
 from responses.services import record_progress
 
 from .helpers import visible_text
@@ -102,7 +102,11 @@ def test_comparison_shows_all_four_councils_side_by_side(client, chair_darlingto
     for authority in Authority.objects.all():
         counts = Counter(LocalResponse.objects.filter(authority=authority).values_list("status", flat=True))
         unanswered = Recommendation.objects.exclude(responses__authority=authority).count()
-        assert summary[authority.short_name] == [str(counts[s.value]) for s in Status] + [str(unanswered)]
+        assured = LocalResponse.objects.filter(authority=authority, assurance=Assurance.ASSURED).count()
+        assert summary[authority.short_name] == [str(counts[s.value]) for s in Status] + [
+            str(unanswered),
+            str(assured),
+        ]
     matrix = re.search(r'<table[^>]*id="matrix".*?</table>', html, re.S).group(0)
     assert matrix.count("<tr") == 1 + 58 + 7  # header, recommendations, theme headings
     assert reverse("responses:detail", args=["newcastle", 51]) in matrix
@@ -327,10 +331,14 @@ def test_comparison_summary_counts_each_councils_statuses_and_what_it_has_not_an
     for authority in Authority.objects.all():
         counts = Counter(LocalResponse.objects.filter(authority=authority).values_list("status", flat=True))
         unanswered = Recommendation.objects.exclude(responses__authority=authority).count()
-        assert summary[authority.short_name] == [str(counts[s.value]) for s in Status] + [str(unanswered)]
+        assured = LocalResponse.objects.filter(authority=authority, assurance=Assurance.ASSURED).count()
+        assert summary[authority.short_name] == [str(counts[s.value]) for s in Status] + [
+            str(unanswered),
+            str(assured),
+        ]
     # Recommendation 2, answered in three parts, is one recommendation answered, not three.
-    assert summary["Darlington"] == ["3", "3", "2", "1", "2", "1", "1", "47"]
-    assert summary["Testshire"] == ["0"] * 7 + ["58"]
+    assert summary["Darlington"] == ["3", "3", "2", "1", "2", "1", "1", "47", "0"]
+    assert summary["Testshire"] == ["0"] * 7 + ["58", "0"]
 
     # Filtered to a theme, the totals count only that theme's recommendations.
     html = client.get(
@@ -338,8 +346,8 @@ def test_comparison_summary_counts_each_councils_statuses_and_what_it_has_not_an
     ).content.decode()
     leadership = Recommendation.objects.filter(theme__number=1).count()
     summary = table_rows(html, "council-summary")
-    assert summary["Darlington"] == ["2", "1", "1", "0", "0", "0", "0", str(leadership - 2)]
-    assert summary["Testshire"] == ["0"] * 7 + [str(leadership)]
+    assert summary["Darlington"] == ["2", "1", "1", "0", "0", "0", "0", str(leadership - 2), "0"]
+    assert summary["Testshire"] == ["0"] * 7 + [str(leadership), "0"]
 
 
 def test_comparison_matrix_shows_each_councils_status_on_each_recommendation(

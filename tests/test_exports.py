@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from recommendations.models import Recommendation
 from responses.exports import COLUMNS, TEMPLATE_COLUMNS, safe_cell, unquote_cell
-from responses.models import LocalResponse, Rag, Status
+from responses.models import Assurance, LocalResponse, Rag, Status
 
 from .helpers import normalise
 from .varied import R6_LEAD_OFFICER, R24_ORIGINAL_TARGET, R24_REASON, varied_data  # noqa: F401
@@ -30,6 +30,7 @@ def test_exports_keep_every_column_and_add_the_short_title_after_the_number():
         "Recommendation text",
         "Status",
         "RAG",
+        "Assurance",
         "Lead officer",
         "Original target date",
         "Target date",
@@ -155,12 +156,13 @@ def expected_row(authority, recommendation, part, response):
         recommendation.theme.name,
     ]
     if response is None:
-        return common + [text, "No response recorded"] + [""] * 7
+        return common + [text, "No response recorded"] + [""] * 8
     latest = max(response.updates.all(), key=lambda u: (u.dated or datetime.date.min, u.created_at))
     return common + [
         text,
         dict(Status.choices)[response.status],
         dict(Rag.choices)[response.rag],
+        dict(Assurance.choices)[response.assurance],
         response.lead_officer,
         response.original_target_date.isoformat() if response.original_target_date else "",
         response.target_date.isoformat() if response.target_date else "",
@@ -208,6 +210,7 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
     assert by_key[("6", "")][status_to_last_update] == [
         "Not started",
         "Red",
+        "Not requested",
         R6_LEAD_OFFICER,
         "",
         yesterday,
@@ -223,6 +226,7 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
     assert by_key[("24", "")][status_to_last_update] == [
         "Awaiting national guidance or action",
         "Red",
+        "Not requested",
         "",
         R24_ORIGINAL_TARGET.isoformat(),
         yesterday,
@@ -241,6 +245,7 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
         two.parts.get(letter="a").text,
         "Complete",
         "Green",
+        "Not requested",
         "Lead for part (a)",
         yesterday,
         yesterday,
@@ -256,7 +261,7 @@ def test_council_export_gives_every_column_of_each_response_and_each_part(office
     ]
     assert by_key[("2", "c")][COLUMNS.index("RAG")] == "Not rated"
     assert ("2", "") not in by_key
-    assert by_key[("1", "")][COLUMNS.index("Status") :] == ["No response recorded"] + [""] * 7
+    assert by_key[("1", "")][COLUMNS.index("Status") :] == ["No response recorded"] + [""] * 8
 
 
 def test_council_export_of_a_council_with_no_responses_names_every_recommendation(officer_client, varied):

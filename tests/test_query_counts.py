@@ -63,8 +63,9 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 7,
     # session, user, council, memberships, recommendation, part, the response with its editor
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
-    # session, user, recommendations with themes, councils, every council's statuses (one query for the
-    # totals, what each answered and the matrix), the filter form's themes, bodies and councils
+    # session, user, recommendations with themes, councils, every council's statuses and assurance (one
+    # query for the totals, what each answered and assured, and the matrix), the filter form's themes,
+    # bodies and councils
     reverse("responses:comparison"): 8,
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
     # (checking the filters), the matching recommendations, the statuses
@@ -72,7 +73,8 @@ PAGE_QUERIES = {
     # session, user, the filter form's themes, bodies and councils, the recommendations, the councils,
     # their statuses (the region chooses the councils; it needs no query of its own)
     "/dashboard/?region=north_east": 8,
-    # as /dashboard/, with the statuses as at 2009: the responses, then the updates in effect then
+    # as /dashboard/, with the statuses as at 2009: the responses (their assurance then a subquery), then
+    # the updates in effect then
     "/dashboard/?as_at=2009-07-01": 9,
     # as a council dashboard, with the responses as at 2009 in two queries (responses, their updates)
     "/authorities/darlington/?as_at=2009-07-01": 13,
@@ -80,6 +82,8 @@ PAGE_QUERIES = {
     reverse("responses:list"): 7,
     # as above, plus the chosen council looked up when the filters are checked
     "/responses/?q=chair&council=darlington&overdue=no": 8,
+    # as above; the assurance filter's choices are fixed and need no query
+    "/responses/?assurance=assured&assurance=not_requested&council=darlington": 8,
     # session, user, the filter form's councils, themes and bodies (checking the filters), the responses
     "/responses/export.csv?status=partner_agency": 6,
     # session, user, council, its responses, recommendations with themes, parts

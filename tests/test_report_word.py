@@ -124,7 +124,10 @@ def test_the_word_version_holds_every_one_of_central_bedfordshires_69_response_p
         index = cell_paragraphs.index("Local response")
         assert cell_paragraphs[index + 1] == text, label
         assert all(run.italic for run in rows[label][1].paragraphs[index + 1].runs), label
-        assert [rows[label][2].text, rows[label][3].text] == [status, rag], label
+        # Under a status that says the work is done, its assurance in words.
+        done = status in (Status.COMPLETE.label, Status.ONGOING.label)
+        assert rows[label][2].text.split("\n") == [status] + ["Assurance not requested"] * done, label
+        assert rows[label][3].text == rag, label
 
 
 def test_the_report_is_outlined_with_words_heading_styles(document):
@@ -251,7 +254,10 @@ def test_rag_and_status_are_words_in_each_row(clerk_client, draft):
     document = read(clerk_client.get(reverse("authorities:report_docx", args=["darlington", draft.pk])))
     rows = appendix_1_rows(document)
     for number, rag in ratings.items():
-        assert [rows[str(number)][2].text, rows[str(number)][3].text] == ["Complete", rag.label]
+        assert [rows[str(number)][2].text, rows[str(number)][3].text] == [
+            "Complete\nAssurance not requested",
+            rag.label,
+        ]
     assert [cell.text for cell in rows[str(answered[3])][2:4]][1] == "Not rated"
     unanswered = next(
         number for number in range(1, 59) if number not in answered and number not in (2, 19, 24, 26)

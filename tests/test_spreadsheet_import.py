@@ -17,6 +17,8 @@ from responses.services import record_progress
 
 from .conftest import make_user
 from .helpers import visible_text
+from .test_assurance_everywhere import assurance_states  # noqa: F401
+from .varied import varied_data  # noqa: F401
 
 SLUG = "darlington"
 
@@ -860,3 +862,55 @@ def test_a_damaged_workbook_is_refused_never_a_server_error(officer_client):
         if answer.status_code == 302:
             assert officer_client.get(answer["Location"]).status_code == 200
     assert responses_and_timeline() == before
+
+
+# Assurance: exported in words, never read back (it changes only through the council's LSCB chair)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_file_with_every_assurance_state_uploaded_unchanged_changes_nothing(officer_client, assurance, fmt):
+    content = download(officer_client, fmt=fmt)
+    before = everything()[:2]
+    page = preview_of(officer_client, upload(officer_client, content, name=f"darlington.{fmt}"))
+    plan = page.context["plan"]
+    assert (plan.changes, plan.conflicts, plan.errors) == ([], [], [])
+    assert plan.unchanged == plan.rows == 57 + 10
+    assert everything()[:2] == before
+
+
+def test_the_assurance_column_is_read_only(officer_client, assurance):
+    assured = darlington_assurance()
+    changed = edited(
+        download(officer_client),
+        {
+            "18": {"Assurance": "Not requested"},
+            "52": {"Assurance": "Assured", "Status": "Complete", "Progress note": "Now complete."},
+            "55": {"Assurance": "Assured"},
+        },
+    )
+    page = preview_of(officer_client, upload(officer_client, changed))
+    plan = page.context["plan"]
+    # Only 52's status is a change; no assurance is.
+    assert [(c.key, [(f.name, f.after) for f in c.fields]) for c in plan.changes] == [
+        ("52", [("Status", "Complete")])
+    ]
+    assert plan.errors == []
+    confirm(officer_client, page)
+    assert darlington_assurance() == assured
+
+
+def test_a_file_downloaded_before_the_assurance_column_still_imports(officer_client):
+    workbook = openpyxl.load_workbook(io.BytesIO(download(officer_client)))
+    sheet = workbook["Responses"]
+    sheet.delete_cols([cell.value for cell in sheet[1]].index("Assurance") + 1)
+    out = io.BytesIO()
+    workbook.save(out)
+    plan = preview_of(officer_client, upload(officer_client, out.getvalue())).context["plan"]
+    assert (plan.changes, plan.errors) == ([], [])
+    assert plan.unchanged == 58
+
+
+def darlington_assurance():
+    return dict(
+        LocalResponse.objects.filter(authority__slug=SLUG).values_list("pk", "assurance").order_by("pk")
+    )

@@ -23,7 +23,8 @@ from django.utils import timezone
 from authorities.models import STANDARD_IMPLICATION_HEADINGS, Authority, CabinetReport, Meeting, lettered
 from recommendations.models import Commitment, Recommendation
 
-from ..models import LocalResponse, ProgressUpdate, Rag, Status, answer_layout
+from ..models import ASSURABLE_STATUSES, LocalResponse, ProgressUpdate, Rag, Status, answer_layout
+from .assurance import assurance_paragraphs
 
 SNAPSHOT_FORMAT = 1
 LAMING_REPORT = "The Protection of Children in England: A Progress Report (March 2009)"
@@ -164,6 +165,15 @@ class AppendixRow:
     FOLD_AFTER = 300  # a response this long, given to several recommendations, is printed once
 
     @property
+    def assurance_words(self):
+        """The response's assurance in words, under its status: for a response reported done (complete
+        or ongoing), or one with any assurance step; "" for the rest."""
+        response = self.response
+        if response is None or not (response.assurance or response.status in ASSURABLE_STATUSES):
+            return ""
+        return response.assurance_phrase
+
+    @property
     def may_split(self):
         text = (self.part.text if self.part else self.recommendation.text) + (
             self.response.text if self.response else ""
@@ -277,7 +287,8 @@ class ReportContent:
         )
         return (
             f"{which}, by theme, each followed by {name}'s local response as at {format_date(self.as_at)}, "
-            f"its delivery status, RAG rating, lead officer and target date. Where {name} answers a "
+            f"its delivery status (with, where the work is reported done, whether the LSCB chair has assured "
+            f"it), RAG rating, lead officer and target date. Where {name} answers a "
             "recommendation part by part, each part is listed."
         )
 
@@ -666,6 +677,9 @@ def main_report(report, authority, themes, totals, previous, changes, numbering)
         Section("Progress by theme", progress, "progress-by-theme"),
         Section("What is overdue", [overdue_paragraph], "overdue"),
         Section("What awaits national guidance", [awaiting_paragraph], "awaiting-national-guidance"),
+        Section(
+            "Assurance by the LSCB chair", assurance_paragraphs(totals.responses, numbering), "assurance"
+        ),
     ]
     if report.include_changes:
         sections.append(

@@ -293,7 +293,9 @@ def appendix_1_row(table, row):
     else:
         for block in blocks_of(response.text):
             italic_lines(add(text_cell, "table_text"), block)
-    cell_text(cells[2], response.get_status_display())
+    status = cell_text(cells[2], response.get_status_display())
+    if row.assurance_words:
+        new_line_run(status, row.assurance_words, 1).italic = True
     cell_text(cells[3], response.get_rag_display())
     # The RAG word's coloured rule, as in the PDF: a second signal, never the only one.
     wordml.left_rule(cells[3], RAG_CHART_COLOURS[response.rag][0])

@@ -82,6 +82,11 @@ class Assurance(models.TextChoices):
         """From these an officer may ask for assurance (again)."""
         return [cls.NOT_REQUESTED, cls.CHANGES_REQUESTED, cls.OUT_OF_DATE]
 
+    @property
+    def phrase(self):
+        """The state in words that stand without an "Assurance" heading (a matrix cell, Appendix 1)."""
+        return ASSURANCE_PHRASES[self]
+
 
 ASSURANCE_TAG_CLASSES = {
     Assurance.NOT_REQUESTED: "govuk-tag--grey",
@@ -89,6 +94,14 @@ ASSURANCE_TAG_CLASSES = {
     Assurance.ASSURED: "govuk-tag--green",
     Assurance.CHANGES_REQUESTED: "govuk-tag--orange",
     Assurance.OUT_OF_DATE: "govuk-tag--pink",
+}
+
+ASSURANCE_PHRASES = {
+    Assurance.NOT_REQUESTED: "Assurance not requested",
+    Assurance.REQUESTED: "Awaiting assurance",
+    Assurance.ASSURED: "Assured",
+    Assurance.CHANGES_REQUESTED: "Assurance: changes requested",
+    Assurance.OUT_OF_DATE: "Assurance out of date",
 }
 
 # Statuses that claim the work is done, so that assurance may be asked for.
@@ -202,9 +215,10 @@ class LocalResponseQuerySet(models.QuerySet):
 
     def for_authority_as_at(self, authority, day: datetime.date | None = None) -> list["LocalResponse"]:
         """for_authority() as a list, as the responses stood at the end of `day`: as they stand now for
-        today (or no day), rebuilt from the timeline (as_at) for a day gone by."""
+        today (or no day), rebuilt from the timeline (as_at) for a day gone by. Each carries
+        `assurance_since`, when its assurance last changed (with_assurance_step)."""
         if day is None or day >= timezone.localdate():
-            return list(self.for_authority(authority).select_related("recommendation"))
+            return list(self.for_authority(authority).select_related("recommendation").with_assurance_step())
         return (
             self.filter(authority=authority)
             .select_related("recommendation", "part")
@@ -224,21 +238,39 @@ class LocalResponseQuerySet(models.QuerySet):
         """These responses as they stood at the end of `day`, rebuilt from their timelines: each as its
         latest update in effect by then left it (ProgressUpdateQuerySet.in_effect_by). Responses first
         recorded after `day` are left out. Returns a list (two queries); each response judges overdue
-        and stale on `day`, and says whether its state rests on an undated source document."""
+        and stale on `day`, says whether its state rests on an undated source document, and has its
+        assurance as its latest assurance step by the end of `day` left it (not requested without one),
+        with `assurance_since`, when that step was taken."""
         latest = (
             ProgressUpdate.objects.filter(response=models.OuterRef("pk"))
             .in_effect_by(day)
             .order_by("-effective", "-created_at", "-id")
         )
         responses = list(
-            self.annotate(state_update=models.Subquery(latest.values("pk")[:1])).filter(
-                state_update__isnull=False
-            )
+            self.annotate(state_update=models.Subquery(latest.values("pk")[:1]))
+            .filter(state_update__isnull=False)
+            .with_assurance_step(day)
         )
         updates = ProgressUpdate.objects.in_bulk([response.state_update for response in responses])
         for response in responses:
             response.take_state(updates[response.state_update], day)
+            response.assurance = response.assurance_as_at or Assurance.NOT_REQUESTED
         return responses
+
+    def with_assurance_step(self, day: datetime.date | None = None):
+        """Annotate each response with its latest assurance step (by the end of `day`, if given): what
+        that step left its assurance at (`assurance_as_at`, None without a step) and when it was taken
+        (`assurance_since`): for a response awaiting assurance, when it was asked for."""
+        from .assurance import AssuranceStep  # it imports this module
+
+        steps = AssuranceStep.objects.filter(response=models.OuterRef("pk"))
+        if day is not None:
+            steps = steps.filter(created_at__lt=end_of(day))
+        latest = steps.order_by("-created_at", "-id")
+        return self.annotate(
+            assurance_as_at=models.Subquery(latest.values("assurance_after")[:1]),
+            assurance_since=models.Subquery(latest.values("created_at")[:1]),
+        )
 
     def with_last_update(self):
         """Annotate each response with the date (or the source's wording of it) of its latest update."""
@@ -440,6 +472,10 @@ class LocalResponse(SourcedModel):
     @property
     def assurance_tag_class(self):
         return assurance_tag_class(self.assurance)
+
+    @property
+    def assurance_phrase(self):
+        return Assurance(self.assurance).phrase
 
     @property
     def is_assurable(self):
