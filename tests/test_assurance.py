@@ -19,7 +19,7 @@ from responses.models import (
     Marking,
     Status,
 )
-from responses.services import assurance_digest, attach_evidence, request_assurance
+from responses.services import assurance_digest, request_assurance
 
 from .conftest import make_user
 from .helpers import MINIMAL_PDF, visible_text
