@@ -414,6 +414,12 @@ def decide_assurance(*, response: LocalResponse, by, assured: bool, comment: str
             )
         if not assured and not comment.strip():
             raise AssuranceRefused("Enter what needs to change")
+        if assured and not response.is_assurable:
+            # Its status was changed back while it waited: what was asked about is no longer claimed.
+            raise AssuranceRefused(
+                "The status is no longer complete or ongoing, so the response cannot be assured: "
+                "ask for changes instead"
+            )
         step = _step(
             response,
             kind=AssuranceStep.Kind.ASSURED if assured else AssuranceStep.Kind.CHANGES_REQUESTED,

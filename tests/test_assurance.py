@@ -19,7 +19,7 @@ from responses.models import (
     Marking,
     Status,
 )
-from responses.services import assurance_digest, request_assurance
+from responses.services import assurance_digest, attach_evidence, request_assurance
 
 from .conftest import make_user
 from .helpers import MINIMAL_PDF, visible_text
@@ -376,3 +376,52 @@ def test_the_response_page_query_count_does_not_grow_with_its_documents_and_step
     # its assurance steps, its documents, memberships of the user (may they edit? see sensitive ones?)
     with django_assert_num_queries(10):
         assert client.get(detail_url()).status_code == 200
+
+
+def test_a_response_whose_status_went_back_while_it_waited_cannot_be_assured(
+    officer, chair, complete_with_evidence
+):
+    request_assurance(response=complete_with_evidence, by=officer, statement="Done.")
+    signed_in(officer).post(
+        reverse("responses:edit", args=["darlington", 51]),
+        form_data(darlington_51(), status=Status.IN_PROGRESS, note="One team still to train."),
+    )
+    response = darlington_51()
+    refused = signed_in(chair).post(
+        decision_url(response), {"decision": "assured", "seen": assurance_digest(response)}
+    )
+    assert refused.status_code == 400
+    assert "The status is no longer complete or ongoing" in visible_text(refused)
+    assert darlington_51().assurance == Assurance.REQUESTED
+
+
+def test_the_chairs_pages_query_counts_do_not_grow_with_what_waits(
+    officer, chair, complete_with_evidence, django_assert_num_queries
+):
+    client = signed_in(officer)
+    for title in ("Audit", "Procedure"):
+        attach(client, title=title)
+    request_assurance(response=complete_with_evidence, by=officer, statement="Done.")
+    others = LocalResponse.objects.filter(authority__slug="darlington", part=None)
+    # Asked for later, though numbered lower: the page lists them after 51.
+    others = list(others.exclude(pk=complete_with_evidence.pk).order_by("-recommendation__number")[:2])
+    for other in others:
+        LocalResponse.objects.filter(pk=other.pk).update(status=Status.COMPLETE)
+        attach_evidence(
+            response=other, by=officer, upload=pdf_upload(), title="Minutes", marking=Marking.OFFICIAL
+        )
+        request_assurance(response=other, by=officer, statement="Done.")
+    chair_client = signed_in(chair)
+    # session, user, council, memberships of the user (may they open it?), the council's responses
+    # with their latest request and document counts
+    with django_assert_num_queries(5):
+        page = chair_client.get(reverse("authorities:assurance", args=["darlington"]))
+    # Oldest request first.
+    text = visible_text(page)
+    assert "Waiting for a decision (3)" in text
+    numbers = [f"{response.recommendation.number}. " for response in [complete_with_evidence, *others]]
+    assert [text.index(number) for number in numbers] == sorted(text.index(number) for number in numbers)
+    # session, user, council, memberships, the response, its current documents (what the chair decides
+    # on), its documents, its assurance steps
+    with django_assert_num_queries(8):
+        assert chair_client.get(decision_url(complete_with_evidence)).status_code == 200
