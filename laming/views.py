@@ -43,6 +43,7 @@ class HomeView(TemplateView):
                 roles.setdefault(membership.authority, set()).add(membership.role)
         chaired = [authority for authority, held in roles.items() if Membership.Role.CHAIR in held]
         comparisons = councils_against_all(chaired)
+        waiting = LocalResponse.objects.awaiting_assurance_counts(chaired) if chaired else {}
         worklists = []
         for authority, held in roles.items():
             worklists.append(
@@ -52,6 +53,8 @@ class HomeView(TemplateView):
                     "people": Membership.Role.COUNCIL_ADMINISTRATOR in held,
                     "papers": papers_of(user, authority) if Membership.Role.CLERK in held else None,
                     "compared": comparisons.get(authority),
+                    # For its LSCB chair: how many responses wait for their assurance.
+                    "assurance_waiting": waiting.get(authority.pk, 0) if authority in chaired else None,
                     "unanswered": list(Recommendation.objects.unanswered_by(authority)),
                     **LocalResponse.objects.worklist(authority),
                 }

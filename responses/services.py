@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 from authorities.models import Authority
 from recommendations.models import Recommendation, RecommendationPart
 
+from .assurance_notices import tell_chairs_assurance_requested, tell_requester_decided
 from .evidence import evidence_type
 from .imports import ImportPlan, plan_import
 from .models import (
@@ -382,13 +384,15 @@ def request_assurance(*, response: LocalResponse, by, statement: str) -> Assuran
             raise AssuranceRefused("Attach at least one evidence document before asking for assurance")
         if not statement.strip():
             raise AssuranceRefused("Enter a statement of what was done")
-        return _step(
+        step = _step(
             response,
             kind=AssuranceStep.Kind.REQUESTED,
             after=Assurance.REQUESTED,
             by=by,
             comment=statement.strip(),
         )
+        transaction.on_commit(partial(tell_chairs_assurance_requested, step.pk), robust=True)
+        return step
 
 
 def decide_assurance(*, response: LocalResponse, by, assured: bool, comment: str, seen: str) -> AssuranceStep:
@@ -410,18 +414,18 @@ def decide_assurance(*, response: LocalResponse, by, assured: bool, comment: str
             )
         if not assured and not comment.strip():
             raise AssuranceRefused("Enter what needs to change")
-        if assured:
-            return _step(
-                response,
-                kind=AssuranceStep.Kind.ASSURED,
-                after=Assurance.ASSURED,
-                by=by,
-                comment=comment.strip(),
+        if assured and not response.is_assurable:
+            # Its status was changed back while it waited: what was asked about is no longer claimed.
+            raise AssuranceRefused(
+                "The status is no longer complete or ongoing, so the response cannot be assured: "
+                "ask for changes instead"
             )
-        return _step(
+        step = _step(
             response,
-            kind=AssuranceStep.Kind.CHANGES_REQUESTED,
-            after=Assurance.CHANGES_REQUESTED,
+            kind=AssuranceStep.Kind.ASSURED if assured else AssuranceStep.Kind.CHANGES_REQUESTED,
+            after=Assurance.ASSURED if assured else Assurance.CHANGES_REQUESTED,
             by=by,
             comment=comment.strip(),
         )
+        transaction.on_commit(partial(tell_requester_decided, step.pk), robust=True)
+        return step

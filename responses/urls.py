@@ -13,7 +13,7 @@ from authorities import people_views as people
 from authorities import views as papers
 from responses.cabinet import views as cabinet
 
-from . import import_views, recommendation_views, views
+from . import assurance_views, import_views, recommendation_views, views
 
 recommendation_patterns = [
     path("recommendations/", recommendation_views.RecommendationListView.as_view(), name="list"),
@@ -68,6 +68,20 @@ council_patterns = [
         papers.record_decision,
         name="decision_record",
     ),
+    # Assurance (responses/assurance_views.py): evidence documents are served only through the app, as
+    # downloads; the chair's page lists what waits, and decides it.
+    path("authorities/<slug:slug>/evidence/<int:pk>/", assurance_views.download_evidence, name="evidence"),
+    path(
+        "authorities/<slug:slug>/evidence/<int:pk>/withdraw/",
+        assurance_views.withdraw_document,
+        name="evidence_withdraw",
+    ),
+    path("authorities/<slug:slug>/assurance/", assurance_views.assurance_list, name="assurance"),
+    path(
+        "authorities/<slug:slug>/assurance/<int:response_pk>/",
+        assurance_views.assurance_decision,
+        name="assurance_decision",
+    ),
     # The council's people: for its administrators, and administrators (authorities/people_views.py).
     path("authorities/<slug:slug>/people/", people.people_list, name="people"),
     path("authorities/<slug:slug>/people/invite/", people.invite, name="people_invite"),
@@ -116,5 +130,25 @@ response_patterns = [
         "authorities/<slug:slug>/recommendations/<int:number>/parts/<slug:letter>/edit/",
         views.edit_response,
         name="edit_part",
+    ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/evidence/new/",
+        assurance_views.add_evidence,
+        name="evidence_new",
+    ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/parts/<slug:letter>/evidence/new/",
+        assurance_views.add_evidence,
+        name="evidence_new_part",
+    ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/assurance/request/",
+        assurance_views.ask_for_assurance,
+        name="assurance_request",
+    ),
+    path(
+        "authorities/<slug:slug>/recommendations/<int:number>/parts/<slug:letter>/assurance/request/",
+        assurance_views.ask_for_assurance,
+        name="assurance_request_part",
     ),
 ]

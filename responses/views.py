@@ -17,12 +17,13 @@ from authorities.models import Authority, Person
 from laming.forms import as_at_of, bound_data
 from recommendations.models import Recommendation, RecommendationPart
 
+from .assurance_views import may_ask_for_assurance, timeline_of, visible_documents
 from .conflicts import carried, find_conflict
 from .dashboards import comparison, council_dashboard
 from .exports import DOWNLOADS, council_download, rows_for_council, rows_for_responses
 from .filters import ComparisonFilterSet, ResponseFilterSet, applied_filters, without_empty_parameters
 from .forms import RELOAD, ConflictForm, ResponseForm, ResponseValuesForm
-from .models import LocalResponse, ProgressUpdate, answer_layout
+from .models import AssuranceStep, LocalResponse, ProgressUpdate, answer_layout
 from .reminders import user_of_unsubscribe_token
 from .services import StaleResponseError, record_progress
 
@@ -88,8 +89,20 @@ class ResponseDetailView(TemplateView):
             response.part_id: response
             for response in LocalResponse.objects.filter(authority=authority, recommendation=recommendation)
             .select_related("part", "updated_by")
-            .prefetch_related(Prefetch("updates", queryset=ProgressUpdate.objects.timeline()))
+            .prefetch_related(
+                Prefetch("updates", queryset=ProgressUpdate.objects.timeline()),
+                Prefetch("assurance_steps", queryset=AssuranceStep.objects.timeline()),
+                "documents",
+            )
         }
+        for response in responses.values():
+            # What this user may see of its evidence, and its timeline with the documents' comings and goings.
+            response.shown_documents, response.hidden_sensitive = visible_documents(
+                list(response.documents.all()), self.request.user, authority
+            )
+            response.timeline = timeline_of(response, response.shown_documents)
+            response.may_ask_for_assurance = may_ask_for_assurance(response)
+            response.latest_step = next(iter(response.assurance_steps.all()), None)
         sections = answer_layout(list(recommendation.parts.all()), responses)
         return super().get_context_data(
             authority=authority,

@@ -12,3 +12,7 @@ def visible_text(response):
 
 def normalise(text):
     return " ".join(text.split())
+
+
+# The smallest file that reads as a PDF by its content: enough for an evidence document in tests.
+MINIMAL_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

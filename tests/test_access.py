@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -16,11 +17,12 @@ from authorities import people
 from authorities.models import Authority, CabinetReport, Invitation, Meeting, Membership
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.exports import TEMPLATE_COLUMNS
-from responses.models import LocalResponse, ProgressUpdate, SpreadsheetImport
+from responses.models import LocalResponse, Marking, ProgressUpdate, SpreadsheetImport, Status
 from responses.reminders import unsubscribe_token
+from responses.services import attach_evidence, request_assurance
 
 from .conftest import make_user
-from .helpers import visible_text
+from .helpers import MINIMAL_PDF, visible_text
 
 ANONYMOUS = "anonymous"
 PERSONAS = (
@@ -62,6 +64,11 @@ def for_administrators():
 
 def for_darlington_editors():
     return {**for_signed_in_users(403), "officer_darlington": 200, **dict.fromkeys(ADMINISTRATORS, 200)}
+
+
+def for_darlington_assurance():
+    """Darlington's chairs decide on its assurance; its officers and administrators may read the page."""
+    return {**for_darlington_editors(), "chair_darlington": 200}
 
 
 def for_darlington_paper_preparers(allowed=200):
@@ -147,6 +154,29 @@ def a_darlington_spreadsheet_import():
     return {"slug": "darlington", "pk": upload.pk}
 
 
+def a_darlington_document(marking=Marking.OFFICIAL):
+    """A document attached to Darlington's response to recommendation 51, for the walk."""
+    response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=51, part=None)
+    upload = SimpleUploadedFile("walk.pdf", MINIMAL_PDF)
+    document = attach_evidence(
+        response=response, by=make_user("walk.evidence"), upload=upload, title="Walk", marking=marking
+    )
+    return {"slug": "darlington", "pk": document.pk}
+
+
+def a_darlington_sensitive_document():
+    return a_darlington_document(Marking.OFFICIAL_SENSITIVE)
+
+
+def a_darlington_response_awaiting_assurance():
+    """Darlington's response to recommendation 51, complete, with a document, assurance asked for."""
+    response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=51, part=None)
+    LocalResponse.objects.filter(pk=response.pk).update(status=Status.COMPLETE)
+    a_darlington_document()
+    request_assurance(response=response, by=make_user("walk.asker"), statement="Done.")
+    return {"slug": "darlington", "response_pk": response.pk}
+
+
 # Route name: (sample URL kwargs, expected GET outcome for each persona).
 DECISIONS = {
     "home": ({}, for_signed_in_users()),
@@ -197,6 +227,23 @@ DECISIONS = {
     "responses:list": ({}, for_signed_in_users()),
     "responses:export": ({"fmt": "csv"}, for_signed_in_users()),
     "responses:council_export": ({"slug": "darlington", "fmt": "xlsx"}, for_signed_in_users()),
+    # Assurance (tests/test_assurance.py): officers attach evidence and ask; the council's chairs decide,
+    # and its officers and administrators may read their page; OFFICIAL-SENSITIVE documents only for the
+    # council's own people and administrators.
+    "responses:evidence_new": ({"slug": "darlington", "number": 51}, for_darlington_editors()),
+    "responses:evidence_new_part": (
+        {"slug": "central-bedfordshire", "number": 2, "letter": "a"},
+        {**for_signed_in_users(403), **dict.fromkeys(ADMINISTRATORS, 200)},
+    ),
+    "responses:assurance_request": ({"slug": "darlington", "number": 51}, for_darlington_editors()),
+    "responses:assurance_request_part": (
+        {"slug": "central-bedfordshire", "number": 2, "letter": "a"},
+        {**for_signed_in_users(403), **dict.fromkeys(ADMINISTRATORS, 200)},
+    ),
+    "authorities:evidence": (a_darlington_document, for_signed_in_users()),
+    "authorities:evidence_withdraw": (a_darlington_document, for_darlington_editors()),
+    "authorities:assurance": ({"slug": "darlington"}, for_darlington_assurance()),
+    "authorities:assurance_decision": (a_darlington_response_awaiting_assurance, for_darlington_assurance()),
     # Committee papers. A callable gives URL kwargs for a record the walk makes first.
     "authorities:reports": ({"slug": "darlington"}, for_signed_in_users()),
     "authorities:report_new": ({"slug": "darlington"}, for_darlington_paper_preparers()),
@@ -470,3 +517,16 @@ def test_darlington_editors_can_post_the_same_body(db, client, request, persona,
     )
     assert saved.text == "Board membership reviewed; lay members appointed."
     assert saved.updated_by == request.getfixturevalue(persona)
+
+
+# OFFICIAL-SENSITIVE evidence: the council's own people (any role there) and administrators only.
+SEES_SENSITIVE = ("chair_darlington", "clerk_darlington", "council_admin_darlington", "officer_darlington")
+
+
+@pytest.mark.parametrize("persona", SIGNED_IN)
+def test_an_official_sensitive_document_downloads_only_for_the_councils_own_people(
+    db, client, request, persona
+):
+    url = reverse("authorities:evidence", kwargs=a_darlington_sensitive_document())
+    expected = 200 if persona in SEES_SENSITIVE + ADMINISTRATORS else 403
+    assert sign_in_as(client, request, persona).get(url).status_code == expected

@@ -192,11 +192,17 @@ def test_someone_with_roles_at_two_councils_sees_the_work_of_each(client, chair_
     assert "Stockton-on-Tees's people" in text and "Darlington's people" not in text
     # Council by council, in the order the roles were given; the contents list names each section.
     assert (
-        "On this page Where Darlington stands How Darlington compares Stockton-on-Tees's people "
+        "On this page Darlington's assurance Where Darlington stands How Darlington compares "
+        "Stockton-on-Tees's people "
         "Stockton-on-Tees's Cabinet reports and decision records Where Stockton-on-Tees stands" in text
     )
     html = links(home(client, chair_darlington))
-    sections = ["standing-darlington", "compared-darlington", "people-stockton-on-tees"]
+    sections = [
+        "assurance-darlington",
+        "standing-darlington",
+        "compared-darlington",
+        "people-stockton-on-tees",
+    ]
     sections += ["papers-stockton-on-tees", "standing-stockton-on-tees"]
     places = [html.index(f'id="{section}"') for section in sections]
     assert places == sorted(places)
@@ -206,8 +212,13 @@ def test_a_page_with_more_than_one_section_opens_with_a_contents_list(
     client, chair_darlington, officer_darlington
 ):
     page = home(client, chair_darlington)
-    assert "On this page Where Darlington stands How Darlington compares" in visible_text(page)
-    for anchor in ("standing-darlington", "compared-darlington"):
+    assert (
+        "On this page Darlington's assurance Where Darlington stands How Darlington compares"
+        in visible_text(page)
+    )
+    # The chair's way to the assurance page, with what waits there.
+    assert "No responses wait for your assurance" in visible_text(page)
+    for anchor in ("assurance-darlington", "standing-darlington", "compared-darlington"):
         assert f'href="#{anchor}"' in links(page) and f'id="{anchor}"' in links(page)
     # An officer's page has one section: what Darlington needs to do next.
     assert "On this page" not in visible_text(home(client, officer_darlington))
@@ -221,8 +232,8 @@ def test_a_page_with_more_than_one_section_opens_with_a_contents_list(
     [
         # session, user, memberships, recommendations not answered, the council's responses (its
         # worklist), every council's responses counted by status, each council's recommendations
-        # answered, the number of recommendations
-        ("chair_darlington", 8),
+        # answered, the number of recommendations, the responses waiting for the chair's assurance
+        ("chair_darlington", 9),
         # session, user, memberships, the council's reports without their PDFs, its meetings with
         # their decisions, recommendations not answered, the council's responses
         ("clerk_darlington", 7),

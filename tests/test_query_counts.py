@@ -56,8 +56,9 @@ PAGE_QUERIES = {
     # its issued Cabinet reports
     reverse("authorities:detail", args=["darlington"]): 12,
     # session, user, council, recommendation, parts, responses with parts and editors, their timelines,
-    # memberships of the user (may they edit?)
-    reverse("responses:detail", args=["central-bedfordshire", 2]): 8,
+    # their assurance steps, their evidence documents, memberships of the user (may they edit? see
+    # OFFICIAL-SENSITIVE documents?)
+    reverse("responses:detail", args=["central-bedfordshire", 2]): 10,
     # session, user, council, memberships of the user, recommendation, the response with its editor,
     # parts (for the recommendation text)
     reverse("responses:edit", args=["darlington", 51]): 7,

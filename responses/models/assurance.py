@@ -102,6 +102,10 @@ class EvidenceDocument(models.Model):
         return self.marking == Marking.OFFICIAL_SENSITIVE
 
     @property
+    def marking_tag_class(self):
+        return "govuk-tag--red" if self.is_sensitive else "govuk-tag--grey"
+
+    @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
 

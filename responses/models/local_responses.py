@@ -226,6 +226,16 @@ class LocalResponseQuerySet(models.QuerySet):
             .as_at(day)
         )
 
+    def awaiting_assurance_counts(self, authorities) -> dict[int, int]:
+        """How many responses of each of the councils wait for their chair's assurance, by council id (one
+        query)."""
+        rows = (
+            self.filter(authority__in=authorities, assurance=Assurance.REQUESTED)
+            .values("authority")
+            .annotate(count=models.Count("pk"))
+        )
+        return {row["authority"]: row["count"] for row in rows}
+
     def worklist(self, authority):
         """What a council needs to do next (one query): see worklist_of."""
         return worklist_of(

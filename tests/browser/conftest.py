@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -21,10 +22,12 @@ from authorities import pdf, people
 from authorities.models import Authority, Invitation, Meeting, Membership
 from fixtures.reference.keys import STOCKTON_CABINET_MEETING
 from responses.cabinet import services as cabinet
+from responses.models import LocalResponse, Marking, Status
 from responses.reminders import unsubscribe_token
-from responses.services import check_spreadsheet
+from responses.services import attach_evidence, check_spreadsheet, request_assurance
 
 from ..conftest import load_reference_data_if_flushed, make_user
+from ..helpers import MINIMAL_PDF
 from ..test_reports import pdf_naming_its_html
 from .chromium import Chromium
 from .pages import ADMINISTRATOR, CHAIR, CLERK, COUNCIL_ADMINISTRATOR, OFFICER, SIGNED_OUT
@@ -51,6 +54,8 @@ class World:
     invitation_token: str
     unsubscribe_token: str
     spreadsheet_import: int
+    evidence_document: int
+    assurance_response: int
 
     def ids(self):
         return {name: value for name, value in vars(self).items() if name != "users"}
@@ -141,6 +146,17 @@ def world(personas, monkeypatch):
         file_name="darlington-laming-responses.csv",
         content=changed_csv(users[OFFICER], "darlington", 51, "Complete", "Both chairs appointed."),
     )
+    # Darlington's response to 51, complete, with a document, waiting for its chair's assurance.
+    response = LocalResponse.objects.get(authority=darlington, recommendation__number=51, part=None)
+    LocalResponse.objects.filter(pk=response.pk).update(status=Status.COMPLETE)
+    document = attach_evidence(
+        response=response,
+        by=users[OFFICER],
+        upload=SimpleUploadedFile("register.pdf", MINIMAL_PDF),
+        title="Safeguarding training register",
+        marking=Marking.OFFICIAL,
+    )
+    request_assurance(response=response, by=users[OFFICER], statement="Every social worker was trained.")
     return World(
         users=users,
         draft_report=draft.pk,
@@ -151,6 +167,8 @@ def world(personas, monkeypatch):
         invitation_token=token,
         unsubscribe_token=unsubscribe_token(users[CHAIR]),
         spreadsheet_import=upload.pk,
+        evidence_document=document.pk,
+        assurance_response=response.pk,
     )
 
 

@@ -207,6 +207,37 @@ STATES = [
         name="with a file that is not a spreadsheet",
     ),
     PageState(f"{DARLINGTON}/import/{{spreadsheet_import}}/", (OFFICER,), name="(the preview)"),
+    # Assurance: Darlington's officers (and administrators) attach evidence and ask; its chairs decide.
+    PageState(f"{DARLINGTON}/recommendations/51/evidence/new/", EDITORS),
+    error_state(
+        f"{DARLINGTON}/recommendations/51/evidence/new/",
+        (OFFICER,),
+        Submit("Attach the document", {"title": ""}),
+        status=400,
+    ),
+    PageState(
+        "/authorities/central-bedfordshire/recommendations/2/parts/a/evidence/new/",
+        (ADMINISTRATOR,),
+        name="(a part)",
+    ),
+    PageState(f"{DARLINGTON}/recommendations/51/assurance/request/", EDITORS),
+    error_state(
+        f"{DARLINGTON}/recommendations/51/assurance/request/",
+        (OFFICER,),
+        Submit("Ask for assurance", {"statement": ""}),
+        status=400,
+    ),
+    PageState(
+        "/authorities/central-bedfordshire/recommendations/2/parts/a/assurance/request/",
+        (ADMINISTRATOR,),
+        name="(a part)",
+    ),
+    PageState(f"{DARLINGTON}/evidence/{{evidence_document}}/withdraw/", EDITORS),
+    PageState(f"{DARLINGTON}/assurance/", (CHAIR, OFFICER, ADMINISTRATOR)),
+    PageState(f"{DARLINGTON}/assurance/{{assurance_response}}/", (CHAIR, OFFICER, ADMINISTRATOR)),
+    error_state(
+        f"{DARLINGTON}/assurance/{{assurance_response}}/", (CHAIR,), Submit("Save decision"), status=400
+    ),
     # Darlington's clerks, officers and administrators prepare its papers.
     PageState(f"{DARLINGTON}/reports/new/", PAPER_PREPARERS),
     error_state(f"{DARLINGTON}/reports/new/", (CLERK,), Submit("Create the report", {"title": ""})),
@@ -272,6 +303,7 @@ NOT_PAGES = {
     "authorities:import_confirm",
     "authorities:import_discard",
     "responses:export",
+    "authorities:evidence",  # a download
     "responses:council_export",
 }
 
