@@ -7,6 +7,8 @@ withdraw and ask; the council's chairs (can_assure) decide; OFFICIAL-SENSITIVE d
 are for the council's own people and administrators (can_see_sensitive).
 """
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -39,6 +41,8 @@ from .services import (
 
 # What the pages say in the error summary when the service refuses a step (a form error, nothing changed).
 FORM_ERROR = 400
+
+logger = logging.getLogger(__name__)
 
 
 def visible_documents(documents, user, authority):
@@ -183,8 +187,19 @@ def download_evidence(request, slug, pk):
     """The file itself, as a download, to anyone who may read it (withdrawn ones too)."""
     get_authority(request, slug)
     document = _document_of(request, slug, pk)
+    try:
+        file = document.file.open("rb")
+    except FileNotFoundError:
+        # The record is in the database but its file is not in the evidence storage: restored out of step.
+        logger.error("Evidence document %s has no file at %s", document.pk, document.file.name)
+        return render(
+            request,
+            "responses/evidence_missing.html",
+            {"authority": document.response.authority, "document": document, "nav": "authorities"},
+            status=404,
+        )
     download = FileResponse(
-        document.file.open("rb"),
+        file,
         as_attachment=True,
         filename=document.download_name,
         content_type=document.content_type,

@@ -425,3 +425,12 @@ def test_the_chairs_pages_query_counts_do_not_grow_with_what_waits(
     # on), its documents, its assurance steps
     with django_assert_num_queries(8):
         assert chair_client.get(decision_url(complete_with_evidence)).status_code == 200
+
+
+def test_a_document_whose_file_is_missing_says_so_rather_than_fail(officer, complete_with_evidence, caplog):
+    document = EvidenceDocument.objects.get()
+    document.file.storage.delete(document.file.name)
+    page = signed_in(officer).get(reverse("authorities:evidence", args=["darlington", document.pk]))
+    assert page.status_code == 404
+    assert "This document is not available" in visible_text(page)
+    assert f"Evidence document {document.pk} has no file" in caplog.text
