@@ -666,6 +666,11 @@ BAD_FILES = {
         "The file has no column “ONS code”. "
         "The file has a column the tracker does not know: “ONS reference”.",
     ),
+    "the same column twice": (
+        "councils.csv",
+        csv_file([row + [row[0]] for row in THREE_COUNCILS], [*HEADINGS, HEADINGS[0]]),
+        f"The file has a column the tracker does not know: “{HEADINGS[0]}”.",
+    ),
     "an implications heading without its text column": (
         "councils.csv",
         csv_file([row[:-1] for row in THREE_COUNCILS], HEADINGS[:-1]),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from authorities.models import Authority
 from recommendations.models import Commitment, Recommendation
-from responses.dashboards import council_dashboard
+from responses.dashboards import council_dashboard, share
 from responses.models import STALE_AFTER, LocalResponse, Status, overdue_q
 from tests.helpers import visible_text
 
@@ -195,3 +195,21 @@ def test_commitments_are_grouped_in_the_order_the_government_made_them(client, o
         next(i for i, heading in enumerate(headings) if heading.startswith(source)) for source in sources
     ]
     assert firsts == sorted(firsts)
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "words"),
+    [
+        (0, 152, "0%"),
+        (1, 1000, "under 1%"),
+        (5, 1000, "1%"),  # half a per cent rounds up
+        (1, 3, "33%"),
+        (1, 2, "50%"),
+        (994, 1000, "99%"),
+        (995, 1000, "over 99%"),  # rounds to 100 but is not all
+        (152, 152, "100%"),
+        (1, 1, "100%"),
+    ],
+)
+def test_a_share_is_a_whole_percentage_and_says_100_only_of_all(count, total, words):
+    assert share(count, total) == words
