@@ -146,6 +146,12 @@ def test_the_council_dashboard_counts_complete_and_ongoing_responses_by_assuranc
     )
 
 
+def test_the_chairs_home_page_counts_only_what_waits_for_a_decision(client, assurance, chair_darlington):
+    # 3 await assurance; the one sent back for changes, the assured and the out of date do not wait.
+    client.force_login(chair_darlington)
+    assert "3 responses wait for your assurance" in visible_text(client.get(reverse("home")))
+
+
 def test_the_council_dashboard_says_when_nothing_is_complete_or_ongoing(client, varied):
     client.force_login(varied.officer)
     html = client.get(reverse("authorities:detail", args=["testshire"])).content.decode()
