@@ -434,3 +434,17 @@ def test_a_document_whose_file_is_missing_says_so_rather_than_fail(officer, comp
     assert page.status_code == 404
     assert "This document is not available" in visible_text(page)
     assert f"Evidence document {document.pk} has no file" in caplog.text
+
+
+def test_a_chair_who_asks_is_not_mailed_their_own_request_but_the_other_chairs_are(
+    darlington, chair, django_capture_on_commit_callbacks
+):
+    both = make_user("both.darlington", darlington, Membership.Role.OFFICER, email="both@example.org")
+    Membership.objects.create(user=both, authority=darlington, role=Membership.Role.CHAIR)
+    client = signed_in(both)
+    mark_complete(client, darlington_51())
+    attach(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(request_url(), {"statement": "Done."})
+    assert darlington_51().assurance == Assurance.REQUESTED
+    assert [message.to for message in mail.outbox] == [["chair@example.org"]]
