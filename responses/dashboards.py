@@ -99,10 +99,13 @@ class AssuranceSummary:
 
     counts: Counter  # {Assurance value: responses}
 
+    def count(self, state):
+        return self.counts[state.value]
+
     @property
     def rows(self):
         """[(Assurance, responses)] in the order of Assurance, "not requested" first."""
-        return [(state, self.counts[state.value]) for state in Assurance]
+        return [(state, self.count(state)) for state in Assurance]
 
     @property
     def total(self):
@@ -110,14 +113,15 @@ class AssuranceSummary:
 
     @property
     def assured(self):
-        return self.counts[Assurance.ASSURED.value]
+        return self.count(Assurance.ASSURED)
 
     @property
     def awaiting(self):
-        return self.counts[Assurance.REQUESTED.value]
+        return self.count(Assurance.REQUESTED)
 
 
 def assurance_summary(responses) -> AssuranceSummary:
+    """The council dashboard's and the Cabinet report's count (responses/cabinet/assurance.py)."""
     return AssuranceSummary(Counter(r.assurance for r in responses if r.status in ASSURABLE_STATUSES))
 
 

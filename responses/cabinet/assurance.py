@@ -7,11 +7,11 @@ title (an OFFICIAL-SENSITIVE one must never reach a report, and an OFFICIAL one 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ..dashboards import AssuranceSummary, assurance_summary
 from ..models import ASSURABLE_STATUSES, Assurance, LocalResponse
 
 
@@ -37,26 +37,26 @@ ONE = {
 
 @dataclass
 class AssuranceStanding:
-    """The council's complete or ongoing responses by assurance, as at the report's date, and those
-    awaiting the chair in report order."""
+    """The council's complete or ongoing responses by assurance, as at the report's date (the council
+    dashboard's AssuranceSummary), and those awaiting the chair in report order."""
 
-    counts: Counter  # {Assurance value: responses}
+    summary: AssuranceSummary
     awaiting: list[LocalResponse]
 
     @classmethod
     def of(cls, responses) -> AssuranceStanding:
         done = [response for response in responses if response.status in ASSURABLE_STATUSES]
         return cls(
-            counts=Counter(response.assurance for response in done),
+            summary=assurance_summary(done),
             awaiting=[response for response in done if response.assurance == Assurance.REQUESTED],
         )
 
     @property
     def total(self):
-        return sum(self.counts.values())
+        return self.summary.total
 
     def count(self, state):
-        return self.counts[state.value]
+        return self.summary.count(state)
 
     def sentence(self) -> str:
         """ "Of the 12 responses the Council reports complete or ongoing, 5 have been assured by the LSCB
@@ -68,7 +68,7 @@ class AssuranceStanding:
                 "LSCB chair for assurance."
             )
         if self.total == 1:
-            (state,) = (state for state, count in self.counts.items() if count)
+            (state,) = (state for state, count in self.summary.rows if count)
             return f"The Council reports 1 response complete or ongoing: {ONE[state]}."
         assured, awaiting = self.count(Assurance.ASSURED), self.count(Assurance.REQUESTED)
         text = (
