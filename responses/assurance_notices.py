@@ -65,9 +65,9 @@ def tell_requester_decided(step_id: int) -> int:
     step = _step(step_id)
     response = step.response
     request = (
-        response.assurance_steps.filter(kind=AssuranceStep.Kind.REQUESTED, created_at__lte=step.created_at)
+        response.assurance_steps.requests()
+        .filter(created_at__lte=step.created_at)
         .select_related("by")
-        .order_by("-created_at", "-id")
         .first()
     )
     officer = request.by if request else None

@@ -249,9 +249,7 @@ ASSURANCE_REFUSAL = "Only the council's LSCB chairs, officers and administrators
 def assurance_work(authority):
     """The council's responses whose assurance has been asked for at least once, each with when it was
     last asked, by whom, the statement, and how many current documents it has (one query)."""
-    asked = AssuranceStep.objects.filter(response=OuterRef("pk"), kind=AssuranceStep.Kind.REQUESTED).order_by(
-        "-created_at", "-id"
-    )
+    asked = AssuranceStep.objects.requests().filter(response=OuterRef("pk"))
     return (
         LocalResponse.objects.filter(authority=authority)
         .exclude(assurance=Assurance.NOT_REQUESTED)

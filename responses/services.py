@@ -403,10 +403,7 @@ def decide_assurance(*, response: LocalResponse, by, assured: bool, comment: str
         response = _locked(response)
         if response.assurance != Assurance.REQUESTED:
             raise AssuranceRefused("This response is not waiting for assurance")
-        request = response.assurance_steps.filter(kind=AssuranceStep.Kind.REQUESTED).order_by(
-            "-created_at", "-id"
-        )
-        if request.values_list("by_id", flat=True).first() == by.pk:
+        if response.assurance_steps.requests().values_list("by_id", flat=True).first() == by.pk:
             raise AssuranceRefused("You asked for this assurance, so another chair must decide it")
         if seen != assurance_digest(response):
             raise AssuranceRefused(

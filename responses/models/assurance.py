@@ -119,9 +119,17 @@ class EvidenceDocument(models.Model):
         return {"id": self.pk, "title": self.title, "marking": self.marking, "sha256": self.sha256}
 
 
+# Newest first; the same order ties between two steps of one moment.
+STEP_ORDER = ("-created_at", "-id")
+
+
 class AssuranceStepQuerySet(models.QuerySet):
     def timeline(self):
-        return self.select_related("by").order_by("-created_at", "-id")
+        return self.select_related("by").order_by(*STEP_ORDER)
+
+    def requests(self):
+        """The requests for assurance, newest first: the first is who asked last, and when."""
+        return self.filter(kind=AssuranceStep.Kind.REQUESTED).order_by(*STEP_ORDER)
 
     def update(self, **kwargs):
         raise AuditTrailError("Assurance steps cannot be changed once recorded.")
@@ -162,7 +170,7 @@ class AssuranceStep(models.Model):
     objects = AssuranceStepQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = list(STEP_ORDER)
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.response}"
