@@ -53,11 +53,12 @@ def visible_documents(documents, user, authority):
     return shown, len(documents) - len(shown)
 
 
-def timeline_of(response, documents):
-    """The response's timeline, newest first: its progress updates, its assurance steps, and each of
-    `documents` attached and withdrawn. Reads what the caller prefetched (updates, assurance_steps)."""
+def timeline_of(response, updates, documents):
+    """The response's timeline, newest first: `updates` (its progress updates, or the newest of them), its
+    assurance steps, and each of `documents` attached and withdrawn. Reads the assurance steps the caller
+    prefetched."""
     events = []
-    for update in response.updates.all():
+    for update in updates:
         dated = update.dated or timezone.localdate(update.created_at)
         events.append(
             (

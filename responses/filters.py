@@ -36,6 +36,11 @@ def assurance_values(values):
 
 # Multiple-choice filters name records by slug in the URL (?theme=legal), and django-filter matches
 # the slug itself, so each filters on the slug field ("theme__slug").
+#
+# None of them selects DISTINCT (django-filter's default for multiple choices): each follows only
+# foreign keys, so the rows are already unique, and a body addressed, the one many-to-many, is matched
+# by a subquery (addressed_to). DISTINCT made PostgreSQL run the list's last-update subqueries for every
+# matching row, in the count and in the page: 500 ms at national size against 41 ms without it.
 
 
 class FilterSet(django_filters.FilterSet):
@@ -60,24 +65,38 @@ def by_slug(label, queryset, field_name=None, **extra):
         to_field_name="slug",
         queryset=queryset,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
         **extra,
     )
 
 
 def statuses(**extra):
     return django_filters.MultipleChoiceFilter(
-        label="Delivery status", choices=Status.choices, widget=forms.CheckboxSelectMultiple, **extra
+        label="Delivery status",
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        **extra,
     )
 
 
 def rags(method):
     return django_filters.MultipleChoiceFilter(
-        label="RAG rating", choices=RAG_FILTER_CHOICES, method=method, widget=forms.CheckboxSelectMultiple
+        label="RAG rating",
+        choices=RAG_FILTER_CHOICES,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
 
 
 def either(label, choices, method):
     return django_filters.ChoiceFilter(label=label, choices=choices, method=method, empty_label="Any")
+
+
+def addressed_to(bodies):
+    """Recommendations addressed to any of `bodies`, as a subquery: each once, however many it names."""
+    return Recommendation.objects.filter(addressed_to__in=bodies).values("pk")
 
 
 def needing_action_by(level):
@@ -105,10 +124,9 @@ class ResponseFilterSet(FilterSet):
         choices=ASSURANCE_FILTER_CHOICES,
         method="filter_assurance",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
-    body = by_slug(
-        "Addressed to", Body.objects.order_by("name"), "recommendation__addressed_to__slug", distinct=True
-    )
+    body = by_slug("Addressed to", Body.objects.order_by("name"), method="filter_body")
     action = either("Action needed", Body.Level.choices, "filter_action")
     overdue = either("Past target date", YES_NO, "filter_overdue")
     working_together = either("In the Working Together revision", YES_NO, "filter_working_together")
@@ -132,6 +150,9 @@ class ResponseFilterSet(FilterSet):
     def filter_assurance(self, queryset, name, value):
         return queryset.filter(assurance__in=assurance_values(value)) if value else queryset
 
+    def filter_body(self, queryset, name, value):
+        return queryset.filter(recommendation__in=addressed_to(value)) if value else queryset
+
     def filter_action(self, queryset, name, value):
         return queryset.filter(recommendation__in=needing_action_by(value))
 
@@ -150,7 +171,7 @@ class RecommendationFilterSet(FilterSet):
 
     q = django_filters.CharFilter(label="Search", method="filter_q")
     theme = by_slug("Theme", Theme.objects.order_by("number"), "theme__slug")
-    body = by_slug("Addressed to", Body.objects.order_by("name"), "addressed_to__slug", distinct=True)
+    body = by_slug("Addressed to", Body.objects.order_by("name"), method="filter_body")
     action = either("Action needed", Body.Level.choices, "filter_action")
     working_together = either("In the Working Together revision", YES_NO, "filter_working_together")
     council = by_slug("Council", Authority.objects.order_by("name"), method="filter_responses")
@@ -159,6 +180,7 @@ class RecommendationFilterSet(FilterSet):
         choices=Authority.Region.choices,
         method="filter_responses",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     status = statuses(method="filter_responses")
     rag = rags("filter_responses")
@@ -178,6 +200,9 @@ class RecommendationFilterSet(FilterSet):
             LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value, stored_vector="search_vector"
         ).values("recommendation_id")
         return queryset.filter(Q(pk__in=recs) | Q(pk__in=parts) | Q(pk__in=responses))
+
+    def filter_body(self, queryset, name, value):
+        return queryset.filter(pk__in=addressed_to(value)) if value else queryset
 
     def filter_action(self, queryset, name, value):
         return queryset.filter(pk__in=needing_action_by(value))

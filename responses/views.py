@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -75,8 +75,27 @@ class CouncilDashboardView(AsAtMixin, DetailView):
         )
 
 
+# Entries of a response's progress timeline to a page. A response updated monthly for years has hundreds;
+# its page shows the newest ten, and the rest a page at a time (?page=2, or ?page-b=2 for part (b)).
+TIMELINE_PAGE_SIZE = 10
+
+
+def timeline_parameter(part):
+    """The query parameter that pages the timeline of the answer to `part` (None: the whole)."""
+    return f"page-{part.letter}" if part else "page"
+
+
+def requested_page(request, parameter):
+    """The page number the URL asks for, 1 if it asks for none or for something that is not one."""
+    try:
+        return max(1, int(request.GET.get(parameter, 1)))
+    except ValueError:
+        return 1
+
+
 class ResponseDetailView(TemplateView):
-    """One council's response to one recommendation (or to each of its parts) with the progress timeline."""
+    """One council's response to one recommendation (or to each of its parts) with its progress timeline, a
+    page at a time."""
 
     template_name = "responses/response_detail.html"
 
@@ -85,12 +104,28 @@ class ResponseDetailView(TemplateView):
         recommendation = get_object_or_404(
             Recommendation.objects.prefetch_related("parts"), number=self.kwargs["number"]
         )
+        parts = list(recommendation.parts.all())
+        pages = {
+            part.pk if part else None: requested_page(self.request, timeline_parameter(part))
+            for part in [None, *parts]
+        }
+        # The newest updates, enough for the furthest page asked for: any update not read is older than
+        # every one read, so the pages up to that one come out the same as from the whole timeline.
+        newest = ProgressUpdate.objects.timeline()[: max(pages.values()) * TIMELINE_PAGE_SIZE]
+        update_count = (
+            ProgressUpdate.objects.filter(response=OuterRef("pk"))
+            .order_by()
+            .values("response")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         responses = {
             response.part_id: response
             for response in LocalResponse.objects.filter(authority=authority, recommendation=recommendation)
             .select_related("part", "updated_by")
+            .annotate(update_count=Subquery(update_count))
             .prefetch_related(
-                Prefetch("updates", queryset=ProgressUpdate.objects.timeline()),
+                Prefetch("updates", queryset=newest, to_attr="newest_updates"),
                 Prefetch("assurance_steps", queryset=AssuranceStep.objects.timeline()),
                 "documents",
             )
@@ -100,10 +135,11 @@ class ResponseDetailView(TemplateView):
             response.shown_documents, response.hidden_sensitive = visible_documents(
                 list(response.documents.all()), self.request.user, authority
             )
-            response.timeline = timeline_of(response, response.shown_documents)
+            events = timeline_of(response, response.newest_updates, response.shown_documents)
+            self.page_timeline(response, events, pages)
             response.may_ask_for_assurance = may_ask_for_assurance(response)
             response.latest_step = next(iter(response.assurance_steps.all()), None)
-        sections = answer_layout(list(recommendation.parts.all()), responses)
+        sections = answer_layout(parts, responses)
         return super().get_context_data(
             authority=authority,
             recommendation=recommendation,
@@ -111,6 +147,23 @@ class ResponseDetailView(TemplateView):
             can_edit=can_edit_responses(self.request.user, authority),
             nav="authorities",
             **kwargs,
+        )
+
+    def page_timeline(self, response, events, pages):
+        """Set the response's `timeline` to the page of `events` the URL asks for (the last, if it asks for
+        one beyond it), with what its pagination links need."""
+        total = (response.update_count or 0) + len(events) - len(response.newest_updates)
+        page = Paginator(range(total), TIMELINE_PAGE_SIZE).get_page(pages[response.part_id])
+        response.timeline = events[page.start_index() - 1 : page.end_index()] if total else []
+        response.timeline_page = page
+        response.timeline_parameter = timeline_parameter(response.part)
+        query = self.request.GET.copy()
+        query.pop(response.timeline_parameter, None)
+        response.timeline_query = query.urlencode()
+        part = response.part
+        response.timeline_anchor = f"timeline-{part.letter}" if part else "timeline"
+        response.timeline_label = (
+            f"Pages of the timeline of part ({part.letter})" if part else "Pages of the timeline"
         )
 
 

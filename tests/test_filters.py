@@ -195,3 +195,45 @@ def test_responses_list_says_how_many_match_the_filters(officer_client, varied):
     assert "0 responses" in visible_text(officer_client.get(url + "?council=testshire"))
     not_rated = LocalResponse.objects.filter(rag="").count()
     assert f"{not_rated} responses" in visible_text(officer_client.get(url + "?rag=not_rated"))
+
+
+# No DISTINCT: every filter follows foreign keys only, or a subquery (the bodies a recommendation is
+# addressed to), so each response or recommendation is listed once without it; with it, PostgreSQL ran
+# the list's last-update subqueries for every matching row (issue 15).
+EVERY_RESPONSE_FILTER = {
+    "q": "guidance",
+    "council": ["darlington", "newcastle"],
+    "theme": ["legal", "organisation-and-finance"],
+    "status": [Status.IN_PROGRESS, Status.COMPLETE],
+    "rag": ["not_rated", "red"],
+    "assurance": ["not_requested", "assured"],
+    "body": ["dcsf", "home-office"],
+    "action": "national",
+    "overdue": "no",
+    "working_together": "no",
+}
+
+
+@pytest.mark.django_db
+def test_no_response_filter_selects_distinct():
+    filterset = ResponseFilterSet(EVERY_RESPONSE_FILTER, queryset=LocalResponse.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    assert "DISTINCT" not in str(filterset.qs.query).upper()
+
+
+@pytest.mark.django_db
+def test_a_recommendation_addressed_to_two_chosen_bodies_is_listed_once():
+    # Recommendation 1 is addressed to DCSF, the Department of Health, the Home Office and the MoJ.
+    rec_1 = Recommendation.objects.get(number=1)
+    assert {"dcsf", "home-office"} <= set(rec_1.addressed_to.values_list("slug", flat=True))
+    bodies = {"body": ["dcsf", "home-office"]}
+    responses = ResponseFilterSet(bodies, queryset=LocalResponse.objects.all()).qs
+    to_1 = list(responses.filter(recommendation=rec_1).values_list("pk", flat=True))
+    assert to_1 and sorted(to_1) == sorted(set(to_1))
+    assert len(to_1) == LocalResponse.objects.filter(recommendation=rec_1).count()
+    recommendations = list(RecommendationFilterSet(bodies, queryset=Recommendation.objects.all()).qs)
+    assert recommendations.count(rec_1) == 1
+    assert (
+        "DISTINCT"
+        not in str(RecommendationFilterSet(bodies, queryset=Recommendation.objects.all()).qs.query).upper()
+    )

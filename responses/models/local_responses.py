@@ -603,6 +603,9 @@ class ProgressUpdate(SourcedModel):
 
     class Meta:
         ordering = TIMELINE_ORDER
+        # A response's timeline, and its latest update (the lists' "Last update" column), read in this
+        # order: without the index PostgreSQL sorts every update of the response each time.
+        indexes = [models.Index(models.F("response"), *TIMELINE_ORDER, name="progress_update_timeline")]
 
     def __str__(self):
         return f"{self.response} update {self.pk}"
