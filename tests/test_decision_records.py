@@ -327,3 +327,16 @@ def test_a_plural_says_none_as_zero_things():
         "1 response",
         "2 responses",
     )
+
+
+@pytest.mark.parametrize("published_day", [28, 29])
+def test_a_decision_published_on_the_day_of_the_meeting_or_after_it_is_saved(
+    client, clerk_darlington, april_cabinet, published_day
+):
+    """The day before the meeting is refused (above); the meeting's own day and the day after are not."""
+    client.force_login(clerk_darlington)
+    reply = client.post(
+        record_url(april_cabinet), decision_post(published_on_month="4", published_on_day=str(published_day))
+    )
+    assert reply.status_code == 302, visible_text(reply)
+    assert Decision.objects.get(meeting=april_cabinet).published_on == datetime.date(2009, 4, published_day)

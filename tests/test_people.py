@@ -794,3 +794,25 @@ def test_two_council_administrators_removing_each_other_at_once_leave_the_counci
             == 1
         )
         Membership.objects.filter(authority=darlington, user__in=[first, second]).delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("active", [True, False])
+def test_an_invitation_to_an_existing_accounts_address_asks_its_owner_to_sign_in_unless_deactivated(
+    client, council_admin_darlington, officer_newcastle, active
+):
+    officer_newcastle.email = "sam.smith@newcastle.example.org"
+    officer_newcastle.is_active = active
+    officer_newcastle.save()
+    client.force_login(council_admin_darlington)
+    assert invite(client, email="Sam.Smith@newcastle.example.org").status_code == 302
+    (message,) = mail.outbox
+    client.logout()
+    page = client.get(path_of(link_in(message)))
+    text = visible_text(page)
+    if active:
+        assert "Sign in to accept your invitation" in text
+        assert "Your account has been deactivated" not in text
+    else:
+        assert "Your account has been deactivated" in text
+        assert "Sign in to accept your invitation" not in text
