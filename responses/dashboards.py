@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -260,29 +260,68 @@ def status_tags(counts):
     return mark_safe(" ".join(tags))  # each piece escaped by format_html
 
 
-def comparison(recommendations, authorities, matrix_authorities=None, day=None):
-    """Each council's totals by status, and the matrix of recommendations against councils (against
-    `matrix_authorities`, a page of them, when given), as the records stood at the end of `day` (None:
-    now). One query for the responses' statuses and assurance (two, as at a past day), whatever the number
-    of councils."""
-    if matrix_authorities is None:
-        matrix_authorities = authorities
+@dataclass
+class ComparisonTotals:
+    """Every chosen council's responses to the recommendations shown, together: how many at each delivery
+    status (in Status order), how many recommendations were not answered, and how many responses are
+    assured."""
+
+    councils: int
+    counts: list[int]
+    no_response: int
+    assured: int
+
+
+def comparison_totals(responses, recommendation_count, council_count) -> ComparisonTotals:
+    """ComparisonTotals counted in SQL, two queries however many councils: the summary of a page of councils
+    ends with these, for all of them, without reading every council's responses."""
+    by_status = {
+        status: (count, assured)
+        for status, count, assured in responses.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"), assured=Count("pk", filter=Q(assurance=Assurance.ASSURED)))
+    }
+    # A council answering a recommendation part by part has answered it once.
+    answered = responses.order_by().values("authority_id", "recommendation_id").distinct().count()
+    return ComparisonTotals(
+        councils=council_count,
+        counts=[by_status.get(status.value, (0, 0))[0] for status in Status],
+        no_response=recommendation_count * council_count - answered,
+        assured=sum(assured for _, assured in by_status.values()),
+    )
+
+
+def comparison(recommendations, authorities, page_authorities=None, day=None):
+    """The comparison of `authorities` on `recommendations`, as the records stood at the end of `day` (None:
+    now): for each council of `page_authorities` (a page of them; all when not given), its totals by status
+    (the summary and its chart) and its column of the matrix; and the totals of every council together.
+
+    Today, queries do not grow with the councils: one for the page's councils' responses and two for the
+    totals (comparison_totals). As at a past day every council's responses are rebuilt (as_at), and the
+    totals are added up from them."""
+    if page_authorities is None:
+        page_authorities = authorities
     responses = LocalResponse.objects.filter(
-        recommendation__in=[rec.pk for rec in recommendations], authority__in=[a.pk for a in authorities]
+        recommendation__in=[rec.pk for rec in recommendations]
     ).order_by()
+    all_responses = responses.filter(authority__in=[a.pk for a in authorities])
     if day is None:
-        answers = responses.values_list(
-            "authority_id", "recommendation_id", "part__letter", "status", "assurance"
+        answers = list(
+            responses.filter(authority__in=[a.pk for a in page_authorities]).values_list(
+                "authority_id", "recommendation_id", "part__letter", "status", "assurance"
+            )
         )
     else:
         answers = [
             (r.authority_id, r.recommendation_id, r.part.letter if r.part_id else "", r.status, r.assurance)
-            for r in responses.select_related("part").as_at(day)
+            for r in all_responses.select_related("part").as_at(day)
         ]
-    totals = {authority.pk: Counter() for authority in authorities}
+    # Each council's own totals: today the page's councils only; as at a past day, every council's, to add up.
+    counted = page_authorities if day is None else authorities
+    totals = {authority.pk: Counter() for authority in counted}
     assured = Counter()
-    answered = {authority.pk: set() for authority in authorities}
-    on_page = {a.pk for a in matrix_authorities}
+    answered = {authority.pk: set() for authority in counted}
+    on_page = {a.pk for a in page_authorities}
     statuses = {}
     for authority_id, rec_id, letter, status, assurance in answers:
         totals[authority_id][status] += 1
@@ -290,11 +329,20 @@ def comparison(recommendations, authorities, matrix_authorities=None, day=None):
         answered[authority_id].add(rec_id)
         if authority_id in on_page:
             statuses.setdefault((rec_id, authority_id), []).append((letter or "", status, assurance))
-    unanswered = {a.pk: len(recommendations) - len(answered[a.pk]) for a in authorities}
-    # The matrix has a cell for every council and recommendation (8,816 at national size), so its
-    # cells are built here as HTML, once, rather than by template loops and includes per cell.
+    unanswered = {a.pk: len(recommendations) - len(answered[a.pk]) for a in counted}
+    if day is None:
+        every = comparison_totals(all_responses, len(recommendations), len(authorities))
+    else:
+        every = ComparisonTotals(
+            councils=len(authorities),
+            counts=[sum(totals[a.pk][s.value] for a in authorities) for s in Status],
+            no_response=sum(unanswered.values()),
+            assured=sum(assured.values()),
+        )
+    # The matrix has a cell for every council of the page and recommendation, so its cells are built
+    # here as HTML, once, rather than by template loops and includes per cell.
     council_urls = [
-        (a, reverse("authorities:detail", args=[a.slug]) + "recommendations/") for a in matrix_authorities
+        (a, reverse("authorities:detail", args=[a.slug]) + "recommendations/") for a in page_authorities
     ]
     rows = []
     for theme, recs in groupby(recommendations, key=lambda rec: rec.theme):
@@ -316,7 +364,7 @@ def comparison(recommendations, authorities, matrix_authorities=None, day=None):
             "no_response": unanswered[a.pk],
             "assured": assured[a.pk],
         }
-        for a in authorities
+        for a in page_authorities
     ]
     chart = stacked_bar_chart(
         title="Responses by delivery status, council by council",
@@ -325,11 +373,11 @@ def comparison(recommendations, authorities, matrix_authorities=None, day=None):
         "the same numbers.",
         rows=[
             (a.short_name, {**{k: v for k, v in totals[a.pk].items()}, NO_RESPONSE: unanswered[a.pk]})
-            for a in authorities
+            for a in page_authorities
         ],
         categories=status_categories(),
     )
-    return {"rows": rows, "summary": summary, "chart": chart, "statuses": list(Status)}
+    return {"rows": rows, "summary": summary, "totals": every, "chart": chart, "statuses": list(Status)}
 
 
 def share(count, total):

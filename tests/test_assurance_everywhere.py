@@ -237,6 +237,7 @@ def test_the_comparison_summary_counts_each_councils_assured_responses(client, a
         "Newcastle": "0",
         "Stockton-on-Tees": "0",
         "Testshire": "0",
+        "All 5 councils": "4",
     }
 
 

@@ -327,7 +327,13 @@ def test_comparison_summary_counts_each_councils_statuses_and_what_it_has_not_an
     response = client.get(reverse("responses:comparison"))
     assert "58 recommendations, 5 councils" in visible_text(response)
     summary = table_rows(response.content.decode(), "council-summary")
+    every = summary.pop("All 5 councils")
     assert list(summary) == [a.short_name for a in Authority.objects.order_by("name")]
+    # The last row adds up every council's row: each status, "No response" and "Assured".
+    assert every == [str(sum(int(row[i]) for row in summary.values())) for i in range(len(Status) + 2)]
+    assert every[Status.values.index(Status.COMPLETE)] == str(
+        LocalResponse.objects.filter(status=Status.COMPLETE).count()
+    )
     for authority in Authority.objects.all():
         counts = Counter(LocalResponse.objects.filter(authority=authority).values_list("status", flat=True))
         unanswered = Recommendation.objects.exclude(responses__authority=authority).count()
@@ -348,6 +354,45 @@ def test_comparison_summary_counts_each_councils_statuses_and_what_it_has_not_an
     summary = table_rows(html, "council-summary")
     assert summary["Darlington"] == ["2", "1", "1", "0", "0", "0", "0", str(leadership - 2), "0"]
     assert summary["Testshire"] == ["0"] * 7 + [str(leadership), "0"]
+    every = summary.pop("All 5 councils")
+    assert every == [str(sum(int(row[i]) for row in summary.values())) for i in range(len(Status) + 2)]
+
+
+def test_with_more_councils_than_a_page_the_summary_shows_the_pages_councils_and_totals_for_all(
+    client, chair_darlington, varied
+):
+    """13 councils: page 1 has the first 12 by name, page 2 the 13th; both end with all 13 together, the
+    same totals, which add up the rows of both pages."""
+    for number in range(8):
+        Authority.objects.create(
+            name=f"Zedshire {number} Council", short_name=f"Zedshire {number}", slug=f"z-{number}"
+        )
+    client.force_login(chair_darlington)
+    url = reverse("responses:comparison")
+    first, second = (
+        table_rows(client.get(url + query).content.decode(), "council-summary") for query in ("", "?page=2")
+    )
+    assert (
+        first.pop("All 13 councils")
+        == second.pop("All 13 councils")
+        == (
+            every := [
+                str(sum(int(row[i]) for row in [*first.values(), *second.values()]))
+                for i in range(len(Status) + 2)
+            ]
+        )
+    )
+    names = [a.short_name for a in Authority.objects.order_by("name")]
+    assert list(first) == names[:12] and list(second) == names[12:]
+    # "No response": 58 for each new council and Testshire, and the rest's gaps.
+    assert int(every[-2]) == 9 * 58 + sum(
+        int(row[-2]) for name, row in first.items() if not name.startswith(("Zed", "Test"))
+    )
+    text = visible_text(client.get(url + "?page=2"))
+    assert (
+        "Councils 13 to 13 of 13, the same as in the table of recommendations below, then all 13 together."
+        in text
+    )
 
 
 def test_comparison_matrix_shows_each_councils_status_on_each_recommendation(

@@ -64,16 +64,16 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 7,
     # session, user, council, memberships, recommendation, part, the response with its editor
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
-    # session, user, recommendations with themes, councils, every council's statuses and assurance (one
-    # query for the totals, what each answered and assured, and the matrix), the filter form's themes,
-    # bodies and councils
-    reverse("responses:comparison"): 8,
+    # session, user, recommendations with themes, councils, the page's councils' statuses and assurance
+    # (their summary rows and the matrix), every council's totals by status and assurance, the
+    # recommendations they answered, the filter form's themes, bodies and councils
+    reverse("responses:comparison"): 10,
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
-    # (checking the filters), the matching recommendations, the statuses
-    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 9,
+    # (checking the filters), the matching recommendations, the statuses, the two totals
+    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 11,
     # session, user, the filter form's themes, bodies and councils, the recommendations, the councils,
-    # their statuses (the region chooses the councils; it needs no query of its own)
-    "/dashboard/?region=north_east": 8,
+    # their statuses, the two totals (the region chooses the councils; it needs no query of its own)
+    "/dashboard/?region=north_east": 10,
     # as /dashboard/, with the statuses as at 2009: the responses (their assurance then a subquery), then
     # the updates in effect then
     "/dashboard/?as_at=2009-07-01": 9,
