@@ -3,6 +3,7 @@ each with where the councils' responses stand (so they live with the responses, 
 
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.views.generic import ListView, TemplateView
 
@@ -44,17 +45,22 @@ class RecommendationListView(WithoutEmptyParametersMixin, TemplateView):
 
 
 class RecommendationDetailView(TemplateView):
-    """One recommendation: text and parts, bodies addressed, commitments and every council's response."""
+    """One recommendation: text and parts, bodies addressed, commitments and each council's response, twenty
+    councils to a page (at national size there are 152 or more)."""
 
     template_name = "recommendations/recommendation_detail.html"
+    councils_per_page = 20
 
     def get_context_data(self, **kwargs):
         try:
             recommendation = Recommendation.objects.for_detail().get(number=self.kwargs["number"])
         except Recommendation.DoesNotExist:
             raise Http404("No recommendation has that number.") from None
+        page = Paginator(Authority.objects.order_by("name", "pk"), self.councils_per_page).get_page(
+            self.request.GET.get("page")
+        )
         responses = (
-            LocalResponse.objects.filter(recommendation=recommendation)
+            LocalResponse.objects.filter(recommendation=recommendation, authority__in=list(page))
             .select_related("part")
             .with_last_update()
             .order_by("part__letter")
@@ -62,12 +68,13 @@ class RecommendationDetailView(TemplateView):
         by_authority = {}
         for response in responses:
             by_authority.setdefault(response.authority_id, []).append(response)
-        councils = [
-            (authority, by_authority.get(authority.pk, []))
-            for authority in Authority.objects.order_by("name")
-        ]
+        councils = [(authority, by_authority.get(authority.pk, [])) for authority in page]
         return super().get_context_data(
-            recommendation=recommendation, councils=councils, nav="recommendations", **kwargs
+            recommendation=recommendation,
+            councils=councils,
+            page_obj=page,
+            nav="recommendations",
+            **kwargs,
         )
 
 

@@ -40,8 +40,8 @@ PAGE_QUERIES = {
     # the filter form's themes, bodies and councils
     reverse("recommendations:list"): 9,
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
-    # responses with parts and latest update, councils
-    reverse("recommendations:detail", args=[51]): 8,
+    # the page's councils and how many councils there are, their responses with parts and latest update
+    reverse("recommendations:detail", args=[51]): 9,
     # session, user, councils, memberships (whose council to show: the officer's own), commitments,
     # their links with recommendations, council count, every council's statuses on the linked
     # recommendations, the chosen council's responses to them
