@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +17,26 @@ from .forms import DecisionForm
 from .models import Authority, CabinetReport, Meeting, PdfJob, lettered
 
 
+def recommendations_answered():
+    """How many recommendations a council has answered (wholly or in part), as a subquery: worked out only
+    for the councils on the page, not grouped over every council's responses first."""
+    return Subquery(
+        Authority.objects.filter(pk=OuterRef("pk"))
+        .order_by()
+        .annotate(count=Count("responses__recommendation", distinct=True))
+        .values("count")
+    )
+
+
 class AuthorityListView(ListView):
-    """The councils, with how many recommendations each has answered."""
+    """The councils by name, fifty to a page, with how many recommendations each has answered."""
 
     template_name = "authorities/authority_list.html"
     context_object_name = "authorities"
-    queryset = Authority.objects.annotate(
-        recommendations_answered=Count("responses__recommendation", distinct=True)
-    ).order_by("name")
+    paginate_by = 50
+    queryset = Authority.objects.annotate(recommendations_answered=recommendations_answered()).order_by(
+        "name", "pk"
+    )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

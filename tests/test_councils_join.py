@@ -340,6 +340,7 @@ def test_the_comparison_filters_councils_by_region(admin_client):
         "Hartlepool",
         "Newcastle",
         "Stockton-on-Tees",
+        "All 4 councils",
     ]
     east = admin_client.get(url + "?region=east_of_england")
     assert list(table_rows(east.content.decode(), "council-summary")) == ["Central Bedfordshire"]

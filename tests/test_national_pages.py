@@ -1,6 +1,8 @@
 """Pages that list councils show a page of them at a time, so they stay light at national size (152
 councils, or 600): each council's response to a recommendation, twenty councils to a page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -56,3 +58,21 @@ def test_with_twenty_councils_or_fewer_there_is_one_page_and_no_page_links(clien
     assert "Councils 1 to" not in visible_text(page)
     assert "The answer of Zedshire 16." in visible_text(page)
     assert "govuk-pagination" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_councils_page_lists_fifty_councils_a_page_each_with_what_it_has_answered(
+    client, officer_darlington
+):
+    add_councils(50)  # 54 councils in all
+    client.force_login(officer_darlington)
+    url = reverse("authorities:list")
+    first, second = visible_text(client.get(url)), visible_text(client.get(url + "?page=2"))
+    assert "Councils 1 to 50 of 54, by name." in first
+    assert "Councils 51 to 54 of 54, by name." in second
+    assert "Zedshire 46 Council" in first and "Zedshire 47 Council" in second
+    answered = LocalResponse.objects.filter(authority__slug="darlington").values("recommendation").distinct()
+    assert 1 < answered.count() < 58
+    assert re.search(r"Darlington Borough Council .*? (\d+) of 58", first).group(1) == str(answered.count())
+    # Each new council has answered recommendation 51 only.
+    assert "Zedshire 50 Council Not recorded Not recorded Not recorded 1 of 58" in second

@@ -48,9 +48,9 @@ PAGE_QUERIES = {
     reverse("recommendations:commitments"): 9,
     # session, user, councils, commitments, links, council count, statuses, the chosen council's responses
     "/commitments/?council=darlington": 8,
-    # session, user, councils with answered counts, recommendation count, memberships (may they add
-    # councils?)
-    reverse("authorities:list"): 5,
+    # session, user, how many councils, a page of them with answered counts, recommendation count,
+    # memberships (may they add councils?)
+    reverse("authorities:list"): 6,
     # session, user, council, its implications table, its responses with latest update, recommendations
     # with themes, parts, commitments, their links, recent updates, memberships (may they edit?),
     # its issued Cabinet reports
