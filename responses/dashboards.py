@@ -504,21 +504,29 @@ class CommitmentProgress:
 
 def commitment_tracker(commitments, authority=None, day=None):
     """Progress on each commitment as the records stood at the end of `day` (None: now). Queries: the
-    council count, the statuses of every council's responses to the linked recommendations, and the
+    council count, every council's responses to the linked recommendations counted by status and the
+    councils answering each (today, in SQL: two; as at a past day, the responses rebuilt: two), and the
     chosen council's responses, if one is chosen (each two, as at a past day)."""
     rec_ids = {link.recommendation_id for c in commitments for link in c.links.all()}
     council_count = Authority.objects.count()
     on = day or timezone.localdate()
     linked = LocalResponse.objects.filter(recommendation__in=rec_ids).order_by()
-    # Plain rows, not model instances, for today: at national size this is every council's answer to
-    # most recommendations (thousands of rows), and only the statuses are needed.
+    statuses_of = {}  # recommendation id: Counter of its responses' statuses
+    answering = {}  # recommendation id: how many councils answer it
     if day is None:
-        rows = linked.values_list("recommendation_id", "authority_id", "status")
+        for rec_id, status, count in linked.values_list("recommendation_id", "status").annotate(
+            n=Count("pk")
+        ):
+            statuses_of.setdefault(rec_id, Counter())[status] = count
+        answering = dict(
+            linked.values_list("recommendation_id").annotate(n=Count("authority_id", distinct=True))
+        )
     else:
-        rows = [(r.recommendation_id, r.authority_id, r.status) for r in linked.as_at(day)]
-    by_rec = {}
-    for rec_id, authority_id, status in rows:
-        by_rec.setdefault(rec_id, []).append((authority_id, status))
+        councils_of = {}
+        for response in linked.as_at(day):
+            statuses_of.setdefault(response.recommendation_id, Counter())[response.status] += 1
+            councils_of.setdefault(response.recommendation_id, set()).add(response.authority_id)
+        answering = {rec_id: len(councils) for rec_id, councils in councils_of.items()}
     chosen = {}
     if authority:
         mine = (
@@ -531,18 +539,14 @@ def commitment_tracker(commitments, authority=None, day=None):
     progress = []
     for commitment in commitments:
         links = list(commitment.links.all())
-        answers = [answer for link in links for answer in by_rec.get(link.recommendation_id, [])]
-        answered = {
-            (link.recommendation_id, authority_id)
-            for link in links
-            for authority_id, _ in by_rec.get(link.recommendation_id, [])
-        }
+        counts = sum((statuses_of.get(link.recommendation_id, Counter()) for link in links), Counter())
         progress.append(
             CommitmentProgress(
                 commitment=commitment,
                 past_due=commitment.is_past_due_on(on),
-                statuses=standing(status for _, status in answers),
-                gaps=council_count * len(links) - len(answered),
+                statuses=standing(counts.elements()),
+                gaps=council_count * len(links)
+                - sum(answering.get(link.recommendation_id, 0) for link in links),
                 council_rows=[(link.recommendation, chosen.get(link.recommendation_id, [])) for link in links]
                 if authority
                 else [],

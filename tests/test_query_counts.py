@@ -36,18 +36,19 @@ PAGE_QUERIES = {
     # session, user, memberships of the user, recommendations the council has not answered,
     # the council's responses for its worklist
     reverse("home"): 5,
-    # session, user, recommendations with themes, parts, council count, response statuses,
-    # the filter form's themes, bodies and councils
-    reverse("recommendations:list"): 9,
+    # session, user, recommendations with themes, parts, council count, councils answering each and
+    # councils at each status (counted in SQL), the filter form's themes, bodies and councils
+    reverse("recommendations:list"): 10,
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
     # the page's councils and how many councils there are, their responses with parts and latest update
     reverse("recommendations:detail", args=[51]): 9,
     # session, user, councils, memberships (whose council to show: the officer's own), commitments,
-    # their links with recommendations, council count, every council's statuses on the linked
-    # recommendations, the chosen council's responses to them
-    reverse("recommendations:commitments"): 9,
-    # session, user, councils, commitments, links, council count, statuses, the chosen council's responses
-    "/commitments/?council=darlington": 8,
+    # their links with recommendations, council count, every council's responses to the linked
+    # recommendations counted by status and the councils answering each, the chosen council's responses
+    reverse("recommendations:commitments"): 10,
+    # session, user, councils, commitments, links, council count, the two counts, the chosen council's
+    # responses
+    "/commitments/?council=darlington": 9,
     # session, user, how many councils, a page of them with answered counts, recommendation count,
     # memberships (may they add councils?)
     reverse("authorities:list"): 6,
@@ -91,8 +92,8 @@ PAGE_QUERIES = {
     reverse("responses:council_export", args=["darlington", "csv"]): 6,
     reverse("responses:council_export", args=["darlington", "xlsx"]): 6,
     # session, user, the filter form's themes, bodies and councils, the chosen council, the matching
-    # recommendations with themes, parts, council count, response statuses
-    "/recommendations/?q=chaired&working_together=yes&council=newcastle": 10,
+    # recommendations with themes, parts, council count, the two counts of councils
+    "/recommendations/?q=chaired&working_together=yes&council=newcastle": 11,
     # session, user, council, memberships (may they prepare papers?), its reports without their PDFs,
     # its meetings with their decisions
     reverse("authorities:reports", args=["darlington"]): 6,
