@@ -87,7 +87,7 @@ def read_chart(html, chart_id):
     assert {e.tag.removeprefix(SVG) for e in root.iter()} <= {"svg", "title", "desc", "g", "rect", "text"}
     bars, legend, counts, height = [], [], [], float(root.get("height"))
     drawn = list(shapes(root))
-    for shape in drawn:
+    for index, shape in enumerate(drawn):
         assert shape.y <= height
         if shape.tag == "rect" and shape.text:  # a bar's segment
             bars[-1].segments.append(shape)
@@ -110,7 +110,8 @@ def read_chart(html, chart_id):
         elif shape.x == "24":  # a legend's words, beside its swatch
             assert shape.style["fill"] == "#0b0c0c" and abs(shape.y - legend[-1][2] - 8) <= 1
             legend[-1][0] = shape.text
-        else:  # a count, drawn on its segment
+        else:  # a count, drawn on its segment and just after it, so that it is read after it
+            assert drawn[index - 1].tag == "rect" and drawn[index - 1].text.endswith(f" {shape.text}")
             assert shape.style["text-anchor"] == "middle" and shape.style["font-weight"] == "bold"
             assert shape.style["dominant-baseline"] == "middle"
             counts.append((len(bars) - 1, shape))
