@@ -175,12 +175,11 @@ def council_dashboard(authority, day=None):
         if working_together
         else []
     )
-    updates = ProgressUpdate.objects.filter(response__authority=authority)
-    recent = list(
-        (updates.in_effect_by(day) if day else updates)
-        .select_related("response__recommendation", "response__part")
-        .timeline()[:10]
-    )
+    updates = ProgressUpdate.objects.select_related("by", "response__recommendation", "response__part")
+    if day is None:
+        recent = updates.newest_of(responses, 10)
+    else:
+        recent = list(updates.filter(response__authority=authority).in_effect_by(day).timeline()[:10])
 
     status_chart = stacked_bar_chart(
         title=f"{authority.short_name}: delivery status by theme",

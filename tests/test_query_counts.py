@@ -55,7 +55,7 @@ PAGE_QUERIES = {
     # session, user, council, its implications table, its responses with latest update, recommendations
     # with themes, parts, commitments, their links, recent updates, memberships (may they edit?),
     # its issued Cabinet reports
-    reverse("authorities:detail", args=["darlington"]): 12,
+    reverse("authorities:detail", args=["darlington"]): 13,
     # session, user, council, recommendation, parts, responses with parts and editors, their timelines,
     # their assurance steps, their evidence documents, memberships of the user (may they edit? see
     # OFFICIAL-SENSITIVE documents?)

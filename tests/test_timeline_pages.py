@@ -150,3 +150,42 @@ def test_a_dated_entry_links_to_the_councils_figures_as_at_its_day(officer_clien
     last = FIRST_DAY + datetime.timedelta(weeks=24)
     assert f'href="/authorities/darlington/?as_at={last:%Y-%m-%d}"' in html
     assert f"Darlington's figures as at {last.day} {last:%B %Y}" in html
+
+
+@pytest.mark.django_db
+def test_the_newest_updates_of_many_responses_are_the_newest_of_all_their_updates(darlington):
+    """ProgressUpdate.objects.newest_of, which the council dashboard's recent updates use: each response's own
+    newest ten are read, and the newest of those are the newest of all (here 3 responses of 25 updates, whose
+    weeks interleave, and undated ones, which come last)."""
+    responses = [
+        LocalResponse.objects.create(
+            authority=darlington,
+            recommendation=Recommendation.objects.get(number=number),
+            status=Status.NOT_STARTED,
+        )
+        for number in (7, 8, 9)
+    ]
+    for offset, response in enumerate(responses):
+        ProgressUpdate.objects.bulk_create(
+            ProgressUpdate(
+                response=response,
+                dated=FIRST_DAY + datetime.timedelta(days=offset + 3 * n) if n else None,
+                date_wording="" if n else "Spring 2009",
+                by_name="Test officer",
+                status_after=Status.NOT_STARTED,
+                note=f"{offset}-{n}",
+                response_version=n + 1,
+            )
+            for n in range(25)
+        )
+    every = list(ProgressUpdate.objects.filter(response__in=responses).timeline())
+    for count in (1, 10, 30, 75):
+        newest = ProgressUpdate.objects.newest_of(responses, count)
+        assert [u.pk for u in newest] == [u.pk for u in every[:count]]
+    assert [u.note for u in ProgressUpdate.objects.newest_of(responses, 4)] == [
+        "2-24",
+        "1-24",
+        "0-24",
+        "2-23",
+    ]
+    assert ProgressUpdate.objects.newest_of([], 10) == []

@@ -546,6 +546,28 @@ class ProgressUpdateQuerySet(models.QuerySet):
         """Updates newest first, with who made them."""
         return self.select_related("by").order_by(*TIMELINE_ORDER)
 
+    def newest_of(self, responses, count):
+        """The `count` newest updates of all `responses` together, newest first, in two queries that do not
+        grow with the responses' histories: each response's own newest `count` (read from the timeline
+        index, one subquery apiece, joined by UNION ALL), then the newest of those. Ordering every update
+        of a council (15,000 at 200 a response) to keep ten cost the council dashboard 150 ms."""
+        ids = [response.pk for response in responses]
+        if not ids:
+            return []
+        # Each slice inside an IN: SQLite takes no LIMIT directly in a part of a UNION.
+        newest = [
+            ProgressUpdate.objects.order_by()
+            .filter(
+                pk__in=ProgressUpdate.objects.filter(response_id=pk)
+                .order_by(*TIMELINE_ORDER)[:count]
+                .values("pk")
+            )
+            .values_list("pk")
+            for pk in ids
+        ]
+        candidates = [pk for (pk,) in newest[0].union(*newest[1:], all=True)]
+        return list(self.filter(pk__in=candidates).order_by(*TIMELINE_ORDER)[:count])
+
     def in_effect_by(self, day: datetime.date):
         """Updates in effect by the end of `day`: dated on or before it, or, for a source document's
         entry that gives no date, recorded by then (the reference data records such an entry at the
