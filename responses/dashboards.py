@@ -429,30 +429,43 @@ def councils_against_all(authorities):
     """{council: CouncilAgainstAll} for each of `authorities`: its responses at each delivery status, the
     recommendations it has not answered, and its responses past their target date (overdue_q), each
     beside every council's together, with their shares. As the dashboard's summary counts them, a
-    recommendation answered part by part counts each part's response. Three queries, whatever the
-    number of councils."""
+    recommendation answered part by part counts each part's response. Six queries, each grouped or counted
+    in SQL, whatever the number of councils."""
     if not authorities:
         return {}
-    by_status = (
-        LocalResponse.objects.order_by()
-        .values_list("authority_id", "status")
-        .annotate(responses=Count("pk"), overdue=Count("pk", filter=overdue_q()))
-    )
-    statuses = {}
+    council_ids = [authority.pk for authority in authorities]
+    counted = {"responses": Count("pk"), "overdue": Count("pk", filter=overdue_q())}
+    statuses = {None: Counter()}
     overdue = Counter()
-    for authority_id, status, responses, late in by_status:
-        statuses.setdefault(authority_id, Counter())[status] += responses
-        statuses.setdefault(None, Counter())[status] += responses
-        overdue[authority_id] += late
+    # Every council's together, then each of these councils' own: each grouped in SQL, so what is read
+    # does not grow with the councils.
+    every = LocalResponse.objects.order_by().values_list("status").annotate(**counted)
+    for status, responses, late in every:
+        statuses[None][status] += responses
         overdue[None] += late
-    answered = dict(
-        Authority.objects.order_by()
-        .annotate(answered=Count("responses__recommendation", distinct=True))
-        .values_list("pk", "answered")
+    own = (
+        LocalResponse.objects.filter(authority__in=council_ids)
+        .order_by()
+        .values_list("authority_id", "status")
+        .annotate(**counted)
     )
+    for authority_id, status, responses, late in own:
+        statuses.setdefault(authority_id, Counter())[status] += responses
+        overdue[authority_id] += late
+    answered = dict(
+        LocalResponse.objects.filter(authority__in=council_ids)
+        .order_by()
+        .values_list("authority_id")
+        .annotate(answered=Count("recommendation_id", distinct=True))
+    )
+    council_count = Authority.objects.count()
     recommendation_count = Recommendation.objects.count()
-    no_response = {pk: recommendation_count - count for pk, count in answered.items()}
-    no_response[None] = sum(no_response.values())
+    no_response = {pk: recommendation_count - answered.get(pk, 0) for pk in council_ids}
+    # A council answering a recommendation part by part has answered it once.
+    every_answered = (
+        LocalResponse.objects.order_by().values("authority_id", "recommendation_id").distinct().count()
+    )
+    no_response[None] = recommendation_count * council_count - every_answered
     result = {}
     every = statuses.get(None, Counter())
     for authority in authorities:
@@ -480,7 +493,7 @@ def councils_against_all(authorities):
         )
         result[authority] = CouncilAgainstAll(
             authority=authority,
-            council_count=len(answered),
+            council_count=council_count,
             rows=rows,
             own_responses=sum(own.values()),
             own_overdue=overdue[authority.pk],

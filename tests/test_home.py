@@ -231,9 +231,10 @@ def test_a_page_with_more_than_one_section_opens_with_a_contents_list(
     ("persona", "queries"),
     [
         # session, user, memberships, recommendations not answered, the council's responses (its
-        # worklist), every council's responses counted by status, each council's recommendations
-        # answered, the number of recommendations, the responses waiting for the chair's assurance
-        ("chair_darlington", 9),
+        # worklist), every council's responses counted by status, the chair's council's by status, the
+        # recommendations it answered, the number of councils, of recommendations, the recommendations
+        # every council answered, the responses waiting for the chair's assurance
+        ("chair_darlington", 12),
         # session, user, memberships, the council's reports without their PDFs, its meetings with
         # their decisions, recommendations not answered, the council's responses
         ("clerk_darlington", 7),
