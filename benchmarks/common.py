@@ -10,8 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def configure_django(url_variable, default_url):
     """Point Django at the benchmark's own database, named by `url_variable`, and set it up."""
+    configure_django_at(os.environ.get(url_variable, default_url))
+
+
+def configure_django_at(url):
+    """Point Django at the database `url` (a benchmark's own, never DATABASE_URL) and set it up."""
     sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = os.environ.get(url_variable, default_url)
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
