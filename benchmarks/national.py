@@ -16,7 +16,7 @@ draft report, spreadsheet upload and assurance request the pages need.
 For each page: median and 90th-percentile time, queries, size, and the SQL time (the sum of its
 queries' durations, measured with connection.execute_wrapper around the same requests; rows read
 through a server-side cursor are fetched outside it). Then: page / SQL, the median page time over the
-median SQL time at 600 councils (well above 1: Python, not PostgreSQL, takes the time), and the
+median SQL time at 600 councils (near 1, PostgreSQL takes the time; well above, Python does), and the
 growth exponent log(median 600 / median 152) / log(600 / 152): 0 for a page that does not grow with
 the councils, 1 for one that grows in proportion. PDFs and Word files are rendered by the worker
 and are not timed here (make benchmark-pdf). The load average is printed before and after: on a
