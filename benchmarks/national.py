@@ -9,7 +9,8 @@ where it has parts), 200 progress updates a response, in PostgreSQL.
 The data sets are benchmarks/national_data.py's, each in its own database kept between runs:
 BENCHMARK_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/laming_bench) suffixed _152 and
 _600; it never reads DATABASE_URL. Each size is timed in a process of its own, through Django's test
-client (so no network and no gunicorn): 2 warm-up requests, then --runs timed ones (15). Each persona
+client (so no network and no gunicorn): 2 warm-up requests, then --runs timed ones (15), each page at
+one size then straight away at the other, so a change in the machine's load falls on both. Each persona
 is a real Membership on Darlington (officer, chair, clerk, council administrator) made here, with the
 draft report, spreadsheet upload and assurance request the pages need.
 
@@ -199,18 +200,42 @@ def time_page(client, url, runs):
 
 
 def measure(size, runs):
-    """In this process, against the size's database: every page's figures, as JSON on the last line."""
+    """In this process, against the size's database: for each page number read from stdin, its figures as
+    a line of JSON on stdout (time_all asks each size in turn, page by page)."""
     from benchmarks.common import configure_django_at
 
     configure_django_at(database_url(size))
     clients, names = prepare()
-    results = {}
-    for persona, page in PAGES + DOWNLOADS:
-        url = page.format(**names)
-        result = results[f"{persona} {page}"] = time_page(clients[persona], url, runs)
-        # Progress on stderr: stdout is the parent's.
-        print(f"  {size:>4} {persona:<13} {url:<56} {result['median']:7.0f} ms", file=sys.stderr, flush=True)
-    print(json.dumps(results))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        persona, page = (PAGES + DOWNLOADS)[int(line)]
+        print(json.dumps(time_page(clients[persona], page.format(**names), runs)), flush=True)
+
+
+def time_all(sizes, runs):
+    """{size: {"persona page": figures}}, every page timed at each size in turn."""
+    children = {}
+    for size in sizes:
+        command = [sys.executable, __file__, "--measure", str(size), "--runs", str(runs)]
+        children[size] = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    for size, child in children.items():
+        assert child.stdout.readline() == "ready\n", f"the timing process for {size} councils failed"
+    results = {size: {} for size in sizes}
+    for number, (persona, page) in enumerate(PAGES + DOWNLOADS):
+        for size, child in children.items():
+            child.stdin.write(f"{number}\n")
+            child.stdin.flush()
+            answer = child.stdout.readline()
+            assert answer, f"the timing process for {size} councils failed on {persona} {page}"
+            results[size][f"{persona} {page}"] = json.loads(answer)
+        medians = "  ".join(
+            f"{size}: {results[size][f'{persona} {page}']['median']:6.0f} ms" for size in sizes
+        )
+        print(f"  {persona:<13} {page:<60} {medians}", flush=True)
+    for child in children.values():
+        child.stdin.close()
+        child.wait()
+    return results
 
 
 def table(title, pages, results, sizes):
@@ -229,13 +254,9 @@ def table(title, pages, results, sizes):
             moving.append((persona, url))
         queries = str(counts[0]) if len(counts) == 1 else "!" + "/".join(map(str, counts))
         kb = "/".join(f"{row['kb']:.0f}" for row in (rows[0], rows[-1]))
-        ratio = rows[-1]["median"] / rows[-1]["sql"] if rows[-1]["sql"] else math.inf
-        growth = (
-            math.log(rows[-1]["median"] / rows[0]["median"]) / math.log(large / small)
-            if large != small
-            else 0
-        )
+        ratio = rows[-1]["median"] / rows[-1]["sql"] if rows[-1]["sql"] else math.inf  # at the larger size
         first, last = rows[0], rows[-1]
+        growth = math.log(last["median"] / first["median"]) / math.log(large / small) if large != small else 0
         page = url.replace(D + "/", "~/")
         print(
             f"{persona:<13} {page:<52} {first['median']:8.0f} {first['p90']:8.0f} {last['median']:8.0f} "
@@ -260,26 +281,14 @@ def main():
 
     print(f"Load average at start: {' '.join(f'{load:.2f}' for load in os.getloadavg())}", flush=True)
     for size in args.sizes:
-        build = [
-            sys.executable,
-            HERE / "national_data.py",
-            "--size",
-            str(size),
-            "--updates",
-            str(args.updates),
-        ]
+        build = [sys.executable, HERE / "national_data.py", f"--size={size}", f"--updates={args.updates}"]
         subprocess.run(build + (["--reuse"] if args.reuse else []), check=True)
-    results = {}
     # The children read STATIC_ROOT from the environment; the folder goes when the timings are done.
-    static = tempfile.TemporaryDirectory()
-    collect_static(static.name)
-    for size in args.sizes:
-        print(f"Timing {database_url(size)} ...", flush=True)
-        run = [sys.executable, __file__, "--measure", str(size), "--runs", str(args.runs)]
-        output = subprocess.run(run, check=True, stdout=subprocess.PIPE, text=True).stdout
-        results[size] = json.loads(output.splitlines()[-1])
-    static.cleanup()
     sizes = sorted(args.sizes)
+    with tempfile.TemporaryDirectory() as static:
+        collect_static(static)
+        print(f"Timing {', '.join(database_url(size) for size in sizes)}, page by page ...", flush=True)
+        results = time_all(sizes, args.runs)
     moving = table("Pages (ms: median and 90th percentile server time)", PAGES, results, sizes)
     moving += table("Downloads", DOWNLOADS, results, sizes)
     print(f"\nLoad average at end: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
