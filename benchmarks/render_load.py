@@ -18,12 +18,9 @@ rendered in the web request.
 
 import argparse
 import datetime
-import os
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, configure_django, rebuild_database  # noqa: E402
+from benchmarks.common import configure_django, rebuild_database, serve  # noqa: E402
 
 configure_django("BENCHMARK_RENDER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/laming_render_bench")
 
@@ -93,12 +90,6 @@ class Browser:
             time.sleep(float(headers["Retry-After"]))
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare_data():
     """An administrator (who may prepare every council's papers) and a draft report for each council."""
     administrator = get_user_model().objects.create_user(
@@ -119,37 +110,6 @@ def prepare_data():
     return administrator.username, urls
 
 
-def serve(static_root, log):
-    """scripts/serve on a free port, with static files collected as a deploy does: its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",  # plain http on loopback
-        "STATIC_ROOT": str(static_root),
-        "PORT": str(port),
-        "PYTHON": sys.executable,
-        "PDF_WORKERS": "1",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    process = subprocess.Popen(["bash", "scripts/serve"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, f"scripts/serve stopped while starting (see {log.name})"
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=1):
-                return process, base_url
-        except OSError:
-            assert time.monotonic() < deadline, "the server did not answer /healthz"
-            time.sleep(0.2)
-
-
 def summary(timings):
     timings = sorted(timings)
     p90 = timings[int(0.9 * (len(timings) - 1))]
@@ -166,7 +126,7 @@ def main():
     username, urls = prepare_data()
 
     with tempfile.TemporaryDirectory() as folder, open(Path(folder) / "serve.log", "w") as log:
-        process, base_url = serve(Path(folder) / "static", log)
+        process, base_url = serve(Path(folder) / "static", log, pdf_workers=1)
         try:
             browser = Browser(base_url).sign_in(username)
             for _ in range(5):  # warm up: each gunicorn process loads its templates and connects
