@@ -1,9 +1,12 @@
 """Filtering lists of recommendations and responses: each filter, one line each."""
 
+import re
+
 import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from authorities.models import Authority
 from recommendations.models import Body, Recommendation, Theme
 from responses.filters import RecommendationFilterSet, ResponseFilterSet
 from responses.models import LocalResponse, Rag, Status
@@ -237,3 +240,21 @@ def test_a_recommendation_addressed_to_two_chosen_bodies_is_listed_once():
         "DISTINCT"
         not in str(RecommendationFilterSet(bodies, queryset=Recommendation.objects.all()).qs.query).upper()
     )
+
+
+@pytest.mark.django_db
+def test_the_council_checkboxes_escape_names_and_tick_those_chosen(client, officer_darlington):
+    """The filter's checkboxes are built in Python (govuk_fields.checkbox_items): a council's name is text,
+    and the councils in the URL are ticked, the others not."""
+    Authority.objects.create(name='<b>"Tom & Jerry\'s"</b> Council', short_name="Tom", slug="tom-and-jerry")
+    client.force_login(officer_darlington)
+    html = client.get(reverse("responses:list") + "?council=tom-and-jerry&council=newcastle").content.decode()
+    assert "<b>" not in html
+    assert "&lt;b&gt;&quot;Tom &amp; Jerry&#x27;s&quot;&lt;/b&gt; Council" in html
+    ticked = re.findall(
+        r'<input class="govuk-checkboxes__input" id="id_council-\d+" name="council" '
+        r'type="checkbox" value="([\w-]+)"( checked)?>',
+        html,
+    )
+    assert {value for value, checked in ticked if checked} == {"tom-and-jerry", "newcastle"}
+    assert len(ticked) == Authority.objects.count()

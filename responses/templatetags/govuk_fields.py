@@ -1,6 +1,8 @@
 """Template helpers for drawing form fields the GOV.UK way."""
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -33,3 +35,25 @@ def page_numbers(page_obj):
         None if number == paginator.ELLIPSIS else number
         for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
     ]
+
+
+@register.filter
+def checkbox_items(bound_field):
+    """The GOV.UK small checkboxes of a multiple-choice field, one per choice, as HTML built here: a filter
+    of councils has one for each of 152 councils (or 600), which a template loop drew in 30 ms."""
+    chosen = {str(value) for value in bound_field.value() or []}
+    choices = getattr(bound_field.field, "choice_list", None) or bound_field.field.choices
+    prefix, name = bound_field.auto_id, bound_field.html_name
+    items = []
+    for number, (value, label) in enumerate(choices, start=1):
+        value = str(value)
+        items.append(
+            '<div class="govuk-checkboxes__item">'
+            f'<input class="govuk-checkboxes__input" id="{prefix}-{number}" name="{name}" type="checkbox" '
+            f'value="{escape(value)}"{" checked" if value in chosen else ""}>'
+            f'<label class="govuk-label govuk-checkboxes__label" for="{prefix}-{number}">'
+            f"{escape(label)}</label>"
+            "</div>"
+        )
+    # Safe: the id and name are the form's own, and every value and label is escaped above.
+    return mark_safe("".join(items))
