@@ -1,7 +1,7 @@
 """Template helpers for drawing form fields the GOV.UK way."""
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -57,3 +57,10 @@ def checkbox_items(bound_field):
         )
     # Safe: the id and name are the form's own, and every value and label is escaped above.
     return mark_safe("".join(items))
+
+
+@register.simple_tag
+def govuk_tag(label, css_class=""):
+    """A GOV.UK tag: a status, RAG rating, assurance or marking, always in words (colour is never the only
+    signal). A tag, not an include: pages draw hundreds of them, and an include costs ten times as much."""
+    return format_html('<strong class="govuk-tag {}">{}</strong>', css_class, label)
