@@ -285,3 +285,17 @@ def test_a_meeting_on_record_is_the_last_report_only_if_it_came_before_this_ones
     )
     previous = previous_report(report, report_as_at(report))
     assert (previous is not None and previous.meeting == stockton) is follows
+
+
+@pytest.mark.parametrize(
+    "day, follows", [(datetime.date(2009, 6, 11), False), (datetime.date(2009, 6, 12), True)]
+)
+def test_without_a_meeting_a_meeting_on_record_is_the_last_report_only_if_before_the_as_at_day(
+    db, day, follows
+):
+    """A report with no meeting of its own counts from its as-at day: Stockton's Cabinet of 11 June 2009,
+    on record, came before a report as at 12 June, but not before one as at 11 June itself."""
+    stockton = Meeting.objects.get(authority__slug="stockton-on-tees", date=datetime.date(2009, 6, 11))
+    report = CabinetReport(authority=stockton.authority, title="Laming: progress", as_at=day)
+    previous = previous_report(report, day)
+    assert (previous is not None and previous.meeting == stockton) is follows

@@ -19,7 +19,7 @@ from responses.models import (
     Marking,
     Status,
 )
-from responses.services import assurance_digest, attach_evidence, request_assurance
+from responses.services import AssuranceRefused, assurance_digest, attach_evidence, request_assurance
 
 from .conftest import make_user
 from .helpers import MINIMAL_PDF, visible_text
@@ -448,3 +448,44 @@ def test_a_chair_who_asks_is_not_mailed_their_own_request_but_the_other_chairs_a
         client.post(request_url(), {"statement": "Done."})
     assert darlington_51().assurance == Assurance.REQUESTED
     assert [message.to for message in mail.outbox] == [["chair@example.org"]]
+
+
+def test_when_assurance_is_asked_for_again_the_latest_request_is_the_one_that_counts(
+    darlington, officer, chair, complete_with_evidence, django_capture_on_commit_callbacks
+):
+    """Asked for by the officer, sent back by the chair, asked for again by a chair-and-officer: the chair's
+    page shows the second request, its asker may not decide it, the first chair may, and the decision is
+    mailed to whoever asked last."""
+    from responses.services import decide_assurance
+
+    request_assurance(response=complete_with_evidence, by=officer, statement="First: all trained.")
+    decide_assurance(
+        response=darlington_51(),
+        by=chair,
+        assured=False,
+        comment="Add the register.",
+        seen=assurance_digest(darlington_51()),
+    )
+    second = make_user("second.asker", darlington, Membership.Role.OFFICER, email="second@example.org")
+    Membership.objects.create(user=second, authority=darlington, role=Membership.Role.CHAIR)
+    request_assurance(response=darlington_51(), by=second, statement="Second: register added.")
+    text = visible_text(signed_in(chair).get(decision_url(darlington_51())))
+    assert "Second: register added." in text
+    listed = visible_text(signed_in(chair).get(reverse("authorities:assurance", args=["darlington"])))
+    assert "Second: register added." in listed and "First: all trained." not in listed
+    with pytest.raises(AssuranceRefused, match="You asked for this assurance"):
+        decide_assurance(
+            response=darlington_51(),
+            by=second,
+            assured=True,
+            comment="",
+            seen=assurance_digest(darlington_51()),
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = signed_in(chair).post(
+            decision_url(darlington_51()), {"decision": "assured", "seen": assurance_digest(darlington_51())}
+        )
+    assert reply.status_code == 302
+    assert darlington_51().assurance == Assurance.ASSURED
+    assert [message.to for message in mail.outbox] == [["second@example.org"]]

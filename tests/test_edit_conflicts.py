@@ -502,3 +502,18 @@ def test_only_the_councils_officers_reach_the_conflict_page(client, officers, re
     assert client.post(URL, {**conflict, **chosen}).status_code == 403
     assert state(response_24) == before
     assert ProgressUpdate.objects.filter(by=officer_newcastle).count() == 0
+
+
+def test_when_their_saves_moved_the_target_date_twice_the_latest_reason_is_shown(officers, response_24):
+    """Anne moves it to 30 September, then Carol to 31 December, while Bob has the form open: Bob's choice
+    between their date and his names Carol's reason, the one for the date he would keep."""
+    bobs_form = loaded(officers["Bob"])
+    assert officers["Anne"].post(URL, typed(loaded(officers["Anne"]), **ANNE)).status_code == 302
+    carol = dict(
+        ANNE, target_date=DECEMBER_31, target_date_reason="The panel meets in December.", note="Carol."
+    )
+    assert officers["Carol"].post(URL, typed(loaded(officers["Carol"]), **carol)).status_code == 302
+    reply = officers["Bob"].post(URL, typed(bobs_form, **dict(BOB, target_date=datetime.date(2010, 3, 31))))
+    text = visible_text(reply)
+    assert "Their reason for moving it: The panel meets in December." in text
+    assert "Two social workers left in May." not in text

@@ -258,3 +258,20 @@ def test_the_council_checkboxes_escape_names_and_tick_those_chosen(client, offic
     )
     assert {value for value, checked in ticked if checked} == {"tom-and-jerry", "newcastle"}
     assert len(ticked) == Authority.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("region", ["north_east", "east_of_england"])
+def test_a_region_filter_keeps_the_recommendations_its_councils_answered_with_the_chosen_status(
+    varied, region
+):
+    """Region, like council, names whose responses a status must match: "in progress in the East of England"
+    is not "in progress anywhere". Chosen alone it keeps what that region's councils have answered."""
+    in_region = LocalResponse.objects.filter(authority__region=region)
+    assert 0 < in_region.count() < LocalResponse.objects.count()
+    for status in (Status.IN_PROGRESS, Status.COMPLETE, Status.NOT_STARTED):
+        expected = in_region.filter(status=status).values("recommendation").distinct().count()
+        anywhere = LocalResponse.objects.filter(status=status).values("recommendation").distinct().count()
+        assert recommendations(region=[region], status=[status]) == expected, status
+        assert expected != anywhere or status != Status.IN_PROGRESS
+    assert recommendations(region=[region]) == in_region.values("recommendation").distinct().count()
