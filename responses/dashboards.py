@@ -271,6 +271,18 @@ class ComparisonTotals:
     assured: int
 
 
+def answered_pairs(responses) -> int:
+    """How many (council, recommendation) pairs `responses` answer: a council answering a recommendation part
+    by part has answered it once. Counted recommendation by recommendation, from the response_answered
+    index in its order."""
+    per_recommendation = (
+        responses.order_by()
+        .values_list("recommendation_id")
+        .annotate(councils=Count("authority_id", distinct=True))
+    )
+    return sum(councils for _, councils in per_recommendation)
+
+
 def comparison_totals(responses, recommendation_count, council_count) -> ComparisonTotals:
     """ComparisonTotals counted in SQL, two queries however many councils: the summary of a page of councils
     ends with these, for all of them, without reading every council's responses."""
@@ -280,8 +292,7 @@ def comparison_totals(responses, recommendation_count, council_count) -> Compari
         .values_list("status")
         .annotate(count=Count("pk"), assured=Count("pk", filter=Q(assurance=Assurance.ASSURED)))
     }
-    # A council answering a recommendation part by part has answered it once.
-    answered = responses.order_by().values("authority_id", "recommendation_id").distinct().count()
+    answered = answered_pairs(responses)
     return ComparisonTotals(
         councils=council_count,
         counts=[by_status.get(status.value, (0, 0))[0] for status in Status],
@@ -461,11 +472,7 @@ def councils_against_all(authorities):
     council_count = Authority.objects.count()
     recommendation_count = Recommendation.objects.count()
     no_response = {pk: recommendation_count - answered.get(pk, 0) for pk in council_ids}
-    # A council answering a recommendation part by part has answered it once.
-    every_answered = (
-        LocalResponse.objects.order_by().values("authority_id", "recommendation_id").distinct().count()
-    )
-    no_response[None] = recommendation_count * council_count - every_answered
+    no_response[None] = recommendation_count * council_count - answered_pairs(LocalResponse.objects.all())
     result = {}
     every = statuses.get(None, Counter())
     for authority in authorities:

@@ -410,6 +410,17 @@ class LocalResponse(SourcedModel):
                 name="unique_response_to_part",
             ),
         ]
+        # For the counts over every council's responses (issue 15): each is read from its index alone,
+        # already in order, rather than from the table and sorted. At 600 councils (44,400 responses) the
+        # councils at each status of each recommendation took 81 ms from the table, 14 ms from the index.
+        indexes = [
+            # Councils at each status of each recommendation (the recommendations list, the commitments).
+            models.Index(fields=["recommendation", "status", "authority"], name="response_standing"),
+            # Councils answering each recommendation; the recommendations each council has answered.
+            models.Index(fields=["recommendation", "authority"], name="response_answered"),
+            # Responses at each status and how many are past their target date (the chair's home page).
+            models.Index(fields=["status", "target_date"], name="response_status_target"),
+        ]
 
     def __str__(self):
         return f"{self.authority.short_name}: {self.label}"
