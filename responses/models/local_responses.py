@@ -568,15 +568,31 @@ class ProgressUpdateQuerySet(models.QuerySet):
         # One response's newest, compiled once by the ORM and repeated for each response (compiling a
         # queryset apiece cost more than the query). Each part of the UNION is a subquery of its own:
         # SQLite takes no LIMIT directly in a part of a compound SELECT.
-        one = ProgressUpdate.objects.filter(response_id=ids[0]).order_by(*TIMELINE_ORDER).values("pk")[:count]
+        one = (
+            ProgressUpdate.objects.filter(response_id=ids[0])
+            .order_by(*TIMELINE_ORDER)
+            .values_list("pk", "dated", "created_at")[:count]
+        )
         sql, params = one.query.sql_with_params()
         if list(params) != [ids[0]]:  # the response's id is the only parameter; LIMIT is written in
             raise ValueError(f"Unexpected parameters {params!r}")
         union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS newest_{n}" for n in range(len(ids)))
         with connections[self.db].cursor() as cursor:
             cursor.execute(union, ids)
-            candidates = [pk for (pk,) in cursor.fetchall()]
-        return list(self.filter(pk__in=candidates).order_by(*TIMELINE_ORDER)[:count])
+            candidates = cursor.fetchall()
+        # The newest of the candidates in TIMELINE_ORDER (dated, created_at and id, each newest first, the
+        # undated last), sorted here: asked to sort them, PostgreSQL read them in the order of the whole
+        # table (40 ms at 152 councils). Dates come back as dates, or on SQLite as ISO text: either sorts.
+        dated = sorted(
+            (row for row in candidates if row[1] is not None),
+            key=lambda row: (row[1], row[2], row[0]),
+            reverse=True,
+        )
+        undated = sorted(
+            (row for row in candidates if row[1] is None), key=lambda row: (row[2], row[0]), reverse=True
+        )
+        chosen = [pk for pk, _, _ in (dated + undated)[:count]]
+        return sorted(self.filter(pk__in=chosen), key=lambda update: chosen.index(update.pk))
 
     def in_effect_by(self, day: datetime.date):
         """Updates in effect by the end of `day`: dated on or before it, or, for a source document's

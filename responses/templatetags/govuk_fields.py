@@ -1,6 +1,7 @@
 """Template helpers for drawing form fields the GOV.UK way."""
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -64,3 +65,13 @@ def govuk_tag(label, css_class=""):
     """A GOV.UK tag: a status, RAG rating, assurance or marking, always in words (colour is never the only
     signal). A tag, not an include: pages draw hundreds of them, and an include costs ten times as much."""
     return format_html('<strong class="govuk-tag {}">{}</strong>', css_class, label)
+
+
+@register.filter
+def last_update(response):
+    """When a response was last updated: the date of its latest update (with_last_update), else the source
+    document's wording of it, else "Date not recorded". A filter, not an include: lists draw one a row."""
+    dated = getattr(response, "last_update_dated", None)
+    if dated:
+        return date_format(dated, "j F Y")
+    return getattr(response, "last_update_wording", "") or "Date not recorded"
