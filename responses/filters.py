@@ -11,7 +11,7 @@ from authorities.models import Authority
 from recommendations.models import Body, Commitment, Recommendation, RecommendationPart, Theme
 
 from .models import Assurance, LocalResponse, Rag, Status, overdue_q
-from .search import matching
+from .search import matches, matching
 
 NOT_RATED = "not_rated"
 RAG_FILTER_CHOICES = [(NOT_RATED if value == "" else value, label) for value, label in Rag.choices]
@@ -136,13 +136,12 @@ class ResponseFilterSet(FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        # Matched table by table, so each text is searched once rather than once per joined row.
-        own = matching(
-            LocalResponse.objects.all(), RESPONSE_SEARCH_FIELDS, value, stored_vector="search_vector"
-        ).values("pk")
+        # The response's own words on the row itself (stored in search_vector), checked only on the rows the
+        # other filters keep; the recommendation's and part's words matched table by table, each text once.
+        own = matches(RESPONSE_SEARCH_FIELDS, value, stored_vector="search_vector")
         recs = matching(Recommendation.objects.all(), ["text"], value).values("pk")
         parts = matching(RecommendationPart.objects.all(), ["text"], value).values("pk")
-        return queryset.filter(Q(pk__in=own) | Q(recommendation__in=recs) | Q(part__in=parts))
+        return queryset.filter(own | Q(recommendation__in=recs) | Q(part__in=parts))
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter(rag__in=rag_values(value)) if value else queryset

@@ -8,6 +8,22 @@ from django.db import connection
 from django.db.models import Q
 
 
+def matches(fields, text, *, stored_vector):
+    """A condition (Q) for the rows whose `fields` match the words in `text`, as matching() reads them, for a
+    table with a `stored_vector` on PostgreSQL: to put beside other conditions on the same rows, so the
+    words are checked only on rows the others keep (a subquery of matching rows checked every row)."""
+    text = text.strip()
+    if not text:
+        return Q()
+    if connection.vendor == "postgresql":
+        return Q(**{stored_vector: SearchQuery(text, search_type="websearch", config="english")})
+    return reduce(
+        lambda both, word: both & reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)),
+        text.split(),
+        Q(),
+    )
+
+
 def matching(queryset, fields, text, *, stored_vector=None):
     """The rows of `queryset` whose `fields` match the words in `text`.
 
