@@ -378,6 +378,10 @@ def export_council(request, slug, fmt):
     return council_download(fmt, rows_for_council(authority, responses), f"{authority.slug}-laming-responses")
 
 
+# The comparison's filters that choose its columns (councils); every other one narrows its recommendations.
+COLUMNS = ("council", "region")
+
+
 class ComparisonView(WithoutEmptyParametersMixin, AsAtMixin, TemplateView):
     """The recommendations against the councils, side by side, filtered by the URL."""
 
@@ -407,7 +411,15 @@ class ComparisonView(WithoutEmptyParametersMixin, AsAtMixin, TemplateView):
             page_obj=page,
             query_string=query.urlencode(),
             recommendation_count=len(recommendations),
-            **comparison(recommendations, authorities, list(page), self.as_at.day),
+            **comparison(
+                recommendations,
+                authorities,
+                list(page),
+                self.as_at.day,
+                every_recommendation=valid
+                and not any(chosen.get(name) for name in chosen if name not in COLUMNS),
+                every_council=not any(chosen.get(name) for name in COLUMNS),
+            ),
             as_at=self.as_at,
             nav="dashboard",
             **kwargs,

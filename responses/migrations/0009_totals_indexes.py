@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='localresponse',
-            index=models.Index(fields=['status', 'target_date'], name='response_status_target'),
+            index=models.Index(fields=['status', 'target_date', 'assurance'], name='response_status_target'),
         ),
     ]

@@ -418,8 +418,9 @@ class LocalResponse(SourcedModel):
             models.Index(fields=["recommendation", "status", "authority"], name="response_standing"),
             # Councils answering each recommendation; the recommendations each council has answered.
             models.Index(fields=["recommendation", "authority"], name="response_answered"),
-            # Responses at each status and how many are past their target date (the chair's home page).
-            models.Index(fields=["status", "target_date"], name="response_status_target"),
+            # Responses at each status, how many are past their target date (the chair's home page) and how
+            # many assured (the comparison's totals).
+            models.Index(fields=["status", "target_date", "assurance"], name="response_status_target"),
         ]
 
     def __str__(self):
