@@ -15,10 +15,11 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
-# Each worker is replaced after about 500 requests, so memory a large page or export took is given
-# back to the system; the jitter keeps the workers from restarting all at once.
-max_requests = 500
-max_requests_jitter = 50
+# Each worker is replaced after about 10,000 requests, so memory a large page or export took is given
+# back to the system; the jitter keeps the workers from restarting all at once. (After 500, under 100
+# saves a second each worker started again every few seconds, and a start costs a second of CPU.)
+max_requests = 10_000
+max_requests_jitter = 1_000
 
 # A page takes well under a second; PDFs render in the background worker, never in a request.
 timeout = 30
