@@ -213,3 +213,21 @@ def test_commitments_are_grouped_in_the_order_the_government_made_them(client, o
 )
 def test_a_share_is_a_whole_percentage_and_says_100_only_of_all(count, total, words):
     assert share(count, total) == words
+
+
+def test_a_council_answering_two_parts_with_the_same_status_counts_once_under_it(darlington):
+    """Recommendation 2 answered by Darlington in parts (a) and (b), both complete: one more council says
+    complete, not two."""
+    recommendation = Recommendation.objects.get(number=2)
+    councils = Authority.objects.count()
+    before = dict(LocalResponse.objects.status_summaries(councils)[recommendation.pk].counts)
+    for letter in ("a", "b"):
+        LocalResponse.objects.create(
+            authority=darlington,
+            recommendation=recommendation,
+            part=recommendation.parts.get(letter=letter),
+            text="Answered.",
+            status=Status.COMPLETE,
+        )
+    after = LocalResponse.objects.status_summaries(councils)[recommendation.pk]
+    assert dict(after.counts)[Status.COMPLETE] == before.get(Status.COMPLETE, 0) + 1
