@@ -48,3 +48,27 @@ def test_connections_are_kept_for_a_minute_and_checked_before_reuse():
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] == 60
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize(
+    "streamed, compressed",
+    [(False, True), (True, False)],
+)
+def test_a_streamed_download_keeps_its_length_and_is_never_gzipped(rf, streamed, compressed):
+    """CompressPagesMiddleware on its own: a text answer built in memory is gzipped; one streamed (a file
+    from storage) is sent as it is, with its Content-Length, whatever its type."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    from laming.middleware import CompressPagesMiddleware
+
+    body = b"Council,Recommendation,Status\n" * 200
+    if streamed:
+        answer = StreamingHttpResponse(iter([body]), content_type="text/csv")
+        answer["Content-Length"] = str(len(body))
+    else:
+        answer = HttpResponse(body, content_type="text/csv")
+    result = CompressPagesMiddleware(lambda request: answer)(rf.get("/", HTTP_ACCEPT_ENCODING="gzip"))
+    assert (result.get("Content-Encoding") == "gzip") is compressed
+    if streamed:
+        assert result["Content-Length"] == str(len(body))
+        assert b"".join(result.streaming_content) == body
