@@ -816,3 +816,12 @@ def test_an_invitation_to_an_existing_accounts_address_asks_its_owner_to_sign_in
     else:
         assert "Your account has been deactivated" in text
         assert "Sign in to accept your invitation" not in text
+
+
+def test_an_address_whose_invitation_was_withdrawn_can_be_invited_again(admin_client, invited):
+    invitation = Invitation.objects.get()
+    admin_client.post(reverse("authorities:invitation_withdraw", args=["darlington", invitation.pk]))
+    assert invite(admin_client).status_code == 302
+    assert Invitation.objects.filter(email=invitation.email).count() == 2
+    assert len(mail.outbox) == 2
+    assert Client().get(path_of(link_in(mail.outbox[1]))).status_code == 200

@@ -405,6 +405,10 @@ BAD_ROWS = {
         {"Version": 7},
         "Row 52: The hidden Response id or Version column has been changed.",
     ),
+    "a version of 0 beside a response id": (
+        {"Version": 0},
+        "Row 52: The hidden Response id or Version column has been changed.",
+    ),
     "a changed recommendation number": (
         {"Recommendation": 50},
         "Row 52: The Recommendation or Part column has been changed: this row was downloaded for "
