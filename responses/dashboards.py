@@ -280,12 +280,7 @@ def answered_pairs(responses) -> int:
     """How many (council, recommendation) pairs `responses` answer: a council answering a recommendation part
     by part has answered it once. Counted recommendation by recommendation, from the response_answered
     index in its order."""
-    per_recommendation = (
-        responses.order_by()
-        .values_list("recommendation_id")
-        .annotate(councils=Count("authority_id", distinct=True))
-    )
-    return sum(councils for _, councils in per_recommendation)
+    return sum(responses.councils_answering().values())
 
 
 def comparison_totals(responses, recommendation_count, council_count) -> ComparisonTotals:
@@ -549,13 +544,10 @@ def commitment_tracker(commitments, authority=None, day=None):
     on = day or timezone.localdate()
     linked = LocalResponse.objects.filter(recommendation__in=rec_ids).order_by()
     statuses_of = {}  # recommendation id: Counter of its responses' statuses
-    answering = {}  # recommendation id: how many councils answer it
     if day is None:
         for rec_id, status, count in linked.values_list("recommendation_id", "status").annotate(n=Count("*")):
             statuses_of.setdefault(rec_id, Counter())[status] = count
-        answering = dict(
-            linked.values_list("recommendation_id").annotate(n=Count("authority_id", distinct=True))
-        )
+        answering = linked.councils_answering()  # recommendation id: how many councils answer it
     else:
         councils_of = {}
         for response in linked.as_at(day):

@@ -290,6 +290,15 @@ class LocalResponseQuerySet(models.QuerySet):
             last_update_wording=models.Subquery(latest.values("date_wording")[:1]),
         )
 
+    def councils_answering(self) -> dict[int, int]:
+        """{recommendation id: how many councils these responses answer it for}, counted in SQL (one query,
+        from the response_answered index): a council answering part by part counts once."""
+        return dict(
+            self.order_by()
+            .values_list("recommendation_id")
+            .annotate(councils=models.Count("authority_id", distinct=True))
+        )
+
     def status_summaries(self, council_count):
         """{recommendation id: StatusSummary} for every recommendation with at least one response.
 
@@ -298,7 +307,7 @@ class LocalResponseQuerySet(models.QuerySet):
         queries), so nothing grows in Python with the councils.
         """
         councils = models.Count("authority_id", distinct=True)
-        answering = dict(self.order_by().values_list("recommendation_id").annotate(councils=councils))
+        answering = self.councils_answering()
         by_status = defaultdict(dict)
         for rec_id, status, count in (
             self.order_by().values_list("recommendation_id", "status").annotate(councils=councils)
