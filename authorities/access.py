@@ -22,7 +22,12 @@ def memberships_of(user):
     if not user.is_authenticated:
         return []
     if not hasattr(user, "_laming_memberships"):
-        user._laming_memberships = list(Membership.objects.filter(user=user).select_related("authority"))
+        # In the model's order, less its last key (the username, the same on every row), which joined users.
+        user._laming_memberships = list(
+            Membership.objects.filter(user=user)
+            .select_related("authority")
+            .order_by("authority__name", "role")
+        )
     return user._laming_memberships
 
 
@@ -79,7 +84,14 @@ def check_can_add_councils(request):
 
 def get_authority(request, slug, *, allowed=None, refusal=""):
     """The council named in the URL: 404 if there is none, 403 if `allowed(user, authority)` says no."""
-    authority = get_object_or_404(Authority, slug=slug)
+    authority = None
+    if allowed is not None:
+        # Deciding whether the user is allowed reads their memberships, each with its council: a council
+        # they belong to is in hand already, and is not read again.
+        mine = (m.authority for m in memberships_of(request.user) if m.authority_id)
+        authority = next((council for council in mine if council.slug == slug), None)
+    if authority is None:
+        authority = get_object_or_404(Authority, slug=slug)
     if allowed is not None and not allowed(request.user, authority):
         raise PermissionDenied(refusal)
     return authority

@@ -156,9 +156,42 @@ def edit(browser, paths, deadline, name, tally):
             tally["errors"].append(f"POST {path} {status}")
 
 
-def run(base_url, officers, shares, seconds, label):
+def cpu_seconds(database_name):
+    """CPU seconds used so far (user and system) by the web server's processes (gunicorn's master and
+    workers: this process's descendants), by PostgreSQL's backends connected to `database_name`, and by
+    this process (the clients)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:  # gone since the listing
+                continue
+            name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+            if name.startswith("postgres"):
+                # A backend's title names its database: "postgres: postgres laming_bench_saves 127.0.0.1(..)"
+                try:
+                    name = (entry / "cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    continue
+            stats[int(entry.name)] = (name, int(rest[1]), (int(rest[11]) + int(rest[12])) / tick)
+    children = {}
+    for pid, (_, parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    server, waiting = 0.0, list(children.get(os.getpid(), []))
+    while waiting:
+        pid = waiting.pop()
+        server += stats[pid][2]
+        waiting += children.get(pid, [])
+    database = sum(used for name, _, used in stats.values() if f" {database_name} " in name)
+    return {"server": server, "database": database, "clients": time.process_time()}
+
+
+def run(base_url, officers, shares, seconds, label, database_name):
     """The clients at once for `seconds`: print the figures, return (saves seen [(path, note)], errors)."""
     browsers = [Browser(base_url).sign_in(officer) for officer in officers]
+    cpu_before = cpu_seconds(database_name)
     tallies = [{"saved": [], "conflicts": 0, "errors": [], "latency": []} for _ in browsers]
     deadline = time.monotonic() + seconds
     threads = [
@@ -171,6 +204,7 @@ def run(base_url, officers, shares, seconds, label):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu = {key: used - cpu_before[key] for key, used in cpu_seconds(database_name).items()}
     saved = [save for tally in tallies for save in tally["saved"]]
     conflicts = sum(tally["conflicts"] for tally in tallies)
     errors = [error for tally in tallies for error in tally["errors"]]
@@ -180,6 +214,12 @@ def run(base_url, officers, shares, seconds, label):
         f"{label:<9} {len(saved) / elapsed:7.1f} saves/s  {len(latency) / elapsed:7.1f} attempts/s  "
         f"{len(saved):5} saved  {conflicts:5} conflicts  {len(errors):3} errors  "
         f"POST p50 {statistics.median(latency) if latency else 0:6.0f} ms  p90 {p90:6.0f} ms"
+    )
+    # CPU a save attempt (its GET and POST) costs, whatever else the machine is doing: the figure to compare
+    # between changes on a busy machine, where saves a second are not.
+    print(
+        "          CPU a save attempt: "
+        + ", ".join(f"{key} {used * 1000 / max(len(latency), 1):.1f} ms" for key, used in cpu.items())
     )
     for error in errors[:5]:
         print(f"          error: {error}")
@@ -293,7 +333,7 @@ def main():
                 ("distinct", [ordered[i :: args.clients] for i in range(args.clients)]),
                 ("hot", [[hot]] * args.clients),
             ):
-                saved, failed = run(base_url, officers, shares, args.seconds, label)
+                saved, failed = run(base_url, officers, shares, args.seconds, label, urlsplit(copy).path[1:])
                 errors += failed
                 problems += losses(saved, paths)
         finally:

@@ -64,7 +64,7 @@ class SignInForm(AuthenticationForm):
 class GovukDateInput(forms.MultiWidget):
     """Day, month and year boxes named <field>_day, <field>_month and <field>_year (GOV.UK pattern).
 
-    Pages draw the boxes with includes/fields/date.html and the date_parts filter (govuk_fields).
+    Pages draw the boxes with the govuk_date tag (responses/templatetags/govuk_fields.py).
     """
 
     def __init__(self, attrs=None):

@@ -170,22 +170,19 @@ class ResponseDetailView(TemplateView):
 def edit_response(request, slug, number, letter=None):
     """An officer records their council's position on a recommendation, or on one part of it."""
     authority = get_authority_for_user(request, slug, write=True)
-    recommendation = get_object_or_404(Recommendation, number=number)
-    part = (
-        # With its recommendation, which the page's heading names ("2(a). Timescales for ...").
-        get_object_or_404(
+    if letter:
+        # The part with its recommendation, in one query: the page's heading names both ("2(a). Timescales").
+        part = get_object_or_404(
             RecommendationPart.objects.select_related("recommendation"),
-            recommendation=recommendation,
+            recommendation__number=number,
             letter=letter,
         )
-        if letter
-        else None
-    )
-    response = (
-        LocalResponse.objects.filter(authority=authority, recommendation=recommendation, part=part)
-        .select_related("updated_by")
-        .first()
-    )
+        recommendation = part.recommendation
+    else:
+        part, recommendation = None, get_object_or_404(Recommendation, number=number)
+    response = LocalResponse.objects.filter(
+        authority=authority, recommendation=recommendation, part=part
+    ).first()
     if request.method == "POST" and "loaded_version" in request.POST:
         return choose_after_conflict(request, authority, recommendation, part, response)
     form = ResponseForm(bound_data(request), response=response)

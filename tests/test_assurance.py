@@ -412,18 +412,18 @@ def test_the_chairs_pages_query_counts_do_not_grow_with_what_waits(
         )
         request_assurance(response=other, by=officer, statement="Done.")
     chair_client = signed_in(chair)
-    # session, user, council, memberships of the user (may they open it?), the council's responses
-    # with their latest request and document counts
-    with django_assert_num_queries(5):
+    # session, user, memberships of the user with their councils (may they open it? the council is among
+    # them), the council's responses with their latest request and document counts
+    with django_assert_num_queries(4):
         page = chair_client.get(reverse("authorities:assurance", args=["darlington"]))
     # Oldest request first.
     text = visible_text(page)
     assert "Waiting for a decision (3)" in text
     numbers = [f"{response.recommendation.number}. " for response in [complete_with_evidence, *others]]
     assert [text.index(number) for number in numbers] == sorted(text.index(number) for number in numbers)
-    # session, user, council, memberships, the response, its current documents (what the chair decides
-    # on), its documents, its assurance steps
-    with django_assert_num_queries(8):
+    # session, user, memberships with their councils (the council among them), the response, its current
+    # documents (what the chair decides on), its documents, its assurance steps
+    with django_assert_num_queries(7):
         assert chair_client.get(decision_url(complete_with_evidence)).status_code == 200
 
 

@@ -60,11 +60,11 @@ PAGE_QUERIES = {
     # their assurance steps, their evidence documents, memberships of the user (may they edit? see
     # OFFICIAL-SENSITIVE documents?)
     reverse("responses:detail", args=["central-bedfordshire", 2]): 10,
-    # session, user, council, memberships of the user, recommendation, the response with its editor,
-    # parts (for the recommendation text)
-    reverse("responses:edit", args=["darlington", 51]): 7,
-    # session, user, council, memberships, recommendation, part, the response with its editor
-    reverse("responses:edit_part", args=["darlington", 2, "c"]): 7,
+    # session, user, memberships of the user with their councils (may they edit? the council is among
+    # them), recommendation, the response, parts (for the recommendation text)
+    reverse("responses:edit", args=["darlington", 51]): 6,
+    # session, user, memberships with their councils, the part with its recommendation, the response
+    reverse("responses:edit_part", args=["darlington", 2, "c"]): 5,
     # session, user, recommendations with themes, councils, the page's councils' statuses and assurance
     # (their summary rows and the matrix), every council's totals by status and assurance, the
     # recommendations they answered, the filter form's themes, bodies and councils
@@ -97,14 +97,14 @@ PAGE_QUERIES = {
     # session, user, council, memberships (may they prepare papers?), its reports without their PDFs,
     # its meetings with their decisions
     reverse("authorities:reports", args=["darlington"]): 6,
-    # session, user, council, memberships, its meetings (the choices)
-    reverse("authorities:report_new", args=["darlington"]): 5,
+    # session, user, memberships with their councils (the council among them), its meetings (the choices)
+    reverse("authorities:report_new", args=["darlington"]): 4,
     # session, user, the meeting (Stockton's Cabinet of 11 June 2009) with its council and
     # decision, the reports issued to it, memberships (may they correct it?)
     reverse("authorities:decision", args=["stockton-on-tees", STOCKTON_CABINET_MEETING]): 5,
-    # session, user, council, memberships, the meeting (Darlington's Cabinet of 28 April 2009) with
-    # any decision, the report issued to it (to suggest the decisions)
-    reverse("authorities:decision_record", args=["darlington", DARLINGTON_APRIL_CABINET_MEETING]): 6,
+    # session, user, memberships with their councils (the council among them), the meeting (Darlington's
+    # Cabinet of 28 April 2009) with any decision, the report issued to it (to suggest the decisions)
+    reverse("authorities:decision_record", args=["darlington", DARLINGTON_APRIL_CABINET_MEETING]): 5,
     # session, user, the person record (reminder preference), memberships of the user
     reverse("account"): 4,
 }

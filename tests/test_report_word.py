@@ -426,9 +426,9 @@ def test_word_query_counts_are_pinned_whatever_the_number_of_councils(
     # at that day: two)
     with django_assert_num_queries(14):
         read(clerk_client.get(reverse("authorities:report_docx", args=["darlington", draft.pk])))
-    # session, user, council, memberships, the default narrative (implications rows, the last report to
-    # the Cabinet: three), then the report's data as above
-    with django_assert_num_queries(18):
+    # session, user, memberships with their councils (the council among them), the default narrative
+    # (implications rows, the last report to the Cabinet: three), then the report's data as above
+    with django_assert_num_queries(17):
         read(clerk_client.get(reverse("authorities:cabinet_report_docx", args=["darlington"])))
 
 

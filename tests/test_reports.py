@@ -844,17 +844,17 @@ def test_the_draft_pdf_query_count_is_pinned_whatever_the_number_of_councils(
     add_councils(extra_councils)
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: pdf.RenderedPDF(b"%PDF-stub", 1))  # queries only
     url = reverse("authorities:cabinet_report_pdf", args=["darlington"])
-    # session, user, council, memberships, then the default narrative: its implications rows, the last
-    # report to the Cabinet (the last issued report, meetings on record, the undated one's day); then the
-    # report's data: recommendations with themes, parts, the council's responses, the last report again
-    # (three) and the responses as at its day (two), commitments, their links; then the PDF job for this
-    # data (none yet), and queueing one: savepoint, the job, the worker's task, the task's id, release;
-    # then how many jobs are ahead of it, for the waiting page
-    with django_assert_num_queries(25):
+    # session, user, memberships with their councils (the council among them), then the default narrative:
+    # its implications rows, the last report to the Cabinet (the last issued report, meetings on record,
+    # the undated one's day); then the report's data: recommendations with themes, parts, the council's
+    # responses, the last report again (three) and the responses as at its day (two), commitments, their
+    # links; then the PDF job for this data (none yet), and queueing one: savepoint, the job, the worker's
+    # task, the task's id, release; then how many jobs are ahead of it, for the waiting page
+    with django_assert_num_queries(24):
         assert clerk_client.get(url).status_code == 202
     run_queued_tasks()
     # the same, then the PDF job for this data, which is ready
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         assert clerk_client.get(url).status_code == 200
 
 
