@@ -124,6 +124,33 @@ def test_search_finds_words_an_officer_has_just_saved(officer_client):
     assert responses(q="reciprocal agreement") == 1
 
 
+def test_search_words_follow_each_change_to_the_text_evidence_or_lead_officer_and_only_those(officer_client):
+    url = reverse("responses:edit", args=["darlington", 51])
+
+    def save(**changes):
+        response = LocalResponse.objects.get(authority__slug="darlington", recommendation__number=51)
+        fields = {"text": response.text, "status": response.status, "evidence": response.evidence}
+        fields |= {"lead_officer": response.lead_officer, "note": "Changed.", "version": response.version}
+        assert officer_client.post(url, fields | changes).status_code == 302
+
+    save(text="Reciprocal chairing agreements signed with Stockton.")
+    # A save that changes only the status keeps the words: the database works them out again only when
+    # the words change (migration 0010), and this save leaves them as they were.
+    save(status=Status.COMPLETE)
+    assert responses(q="reciprocal") == 1
+    save(evidence="Minutes of the joint board.")
+    assert (responses(q="reciprocal"), responses(q="joint board minutes")) == (1, 1)
+    save(text="A protocol with Stockton.")
+    assert (responses(q="reciprocal"), responses(q="protocol"), responses(q="minutes")) == (0, 1, 1)
+    save(lead_officer="Jenni Cooke, Safeguarding Manager")
+    assert responses(q="Cooke") == 1
+    # Changed outside the form, by an update of the column alone: the words follow too.
+    LocalResponse.objects.filter(authority__slug="darlington", recommendation__number=51).update(
+        evidence="Audit report."
+    )
+    assert (responses(q="minutes"), responses(q="audit"), responses(q="protocol")) == (0, 1, 1)
+
+
 # With varied data (tests/varied.py): Darlington's responses hold every status and RAG, target dates
 # either side of today and recommendation 2 answered part by part; Testshire has no responses.
 

@@ -353,7 +353,10 @@ class LocalResponse(SourcedModel):
     """One council's position on one recommendation, or on one lettered part of it."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="responses")
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="responses")
+    # No index of its own: response_answered and response_standing begin with it.
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
     part = models.ForeignKey(
         RecommendationPart,
         on_delete=models.PROTECT,
@@ -621,7 +624,10 @@ class ProgressUpdateQuerySet(models.QuerySet):
 class ProgressUpdate(SourcedModel):
     """A dated entry in a response's audit trail. Append-only: nothing edits or deletes it."""
 
-    response = models.ForeignKey(LocalResponse, on_delete=models.PROTECT, related_name="updates")
+    # No index of its own: the timeline's (progress_update_timeline) begins with it.
+    response = models.ForeignKey(
+        LocalResponse, on_delete=models.PROTECT, related_name="updates", db_index=False
+    )
     dated = models.DateField(
         null=True,
         blank=True,
@@ -661,6 +667,7 @@ class ProgressUpdate(SourcedModel):
         blank=True,
         related_name="updates",
         help_text="The spreadsheet upload this update came from, if it came from one.",
+        db_index=False,  # progress_update_import: only the updates that came from one
     )
 
     objects = ProgressUpdateQuerySet.as_manager()
@@ -669,7 +676,15 @@ class ProgressUpdate(SourcedModel):
         ordering = TIMELINE_ORDER
         # A response's timeline, and its latest update (the lists' "Last update" column), read in this
         # order: without the index PostgreSQL sorts every update of the response each time.
-        indexes = [models.Index(models.F("response"), *TIMELINE_ORDER, name="progress_update_timeline")]
+        indexes = [
+            models.Index(models.F("response"), *TIMELINE_ORDER, name="progress_update_timeline"),
+            # Most updates come from the edit form: the index holds only those from a spreadsheet.
+            models.Index(
+                fields=["spreadsheet_import"],
+                condition=models.Q(spreadsheet_import__isnull=False),
+                name="progress_update_import",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.response} update {self.pk}"
