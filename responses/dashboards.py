@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -309,6 +309,7 @@ def comparison(
     *,
     every_recommendation=False,
     every_council=False,
+    council_count=None,
 ):
     """The comparison of `authorities` on `recommendations`, as the records stood at the end of `day` (None:
     now): for each council of `page_authorities` (a page of them; all when not given), its totals by status
@@ -317,17 +318,21 @@ def comparison(
     Today, queries do not grow with the councils: one for the page's councils' responses and two for the
     totals (comparison_totals). As at a past day every council's responses are rebuilt (as_at), and the
     totals are added up from them. `every_recommendation` and `every_council` say that no filter narrowed
-    them, so that the totals need not name each one."""
+    them, so that the totals need not name each one. `authorities` may be a queryset: today it is read only
+    as a subquery, and counted unless `council_count` says how many it holds."""
     if page_authorities is None:
         page_authorities = authorities
+    if council_count is None:
+        council_count = len(authorities)
+    council_ids = (
+        authorities.values("pk") if isinstance(authorities, QuerySet) else [a.pk for a in authorities]
+    )
     # Narrowed only where the page chose recommendations or councils: a list of every id would only slow
     # the totals down.
     responses = LocalResponse.objects.order_by()
     if not every_recommendation:
         responses = responses.filter(recommendation__in=[rec.pk for rec in recommendations])
-    all_responses = (
-        responses if every_council else responses.filter(authority__in=[a.pk for a in authorities])
-    )
+    all_responses = responses if every_council else responses.filter(authority__in=council_ids)
     if day is None:
         answers = list(
             responses.filter(authority__in=[a.pk for a in page_authorities]).values_list(
@@ -354,10 +359,10 @@ def comparison(
             statuses.setdefault((rec_id, authority_id), []).append((letter or "", status, assurance))
     unanswered = {a.pk: len(recommendations) - len(answered[a.pk]) for a in counted}
     if day is None:
-        every = comparison_totals(all_responses, len(recommendations), len(authorities))
+        every = comparison_totals(all_responses, len(recommendations), council_count)
     else:
         every = ComparisonTotals(
-            councils=len(authorities),
+            councils=council_count,
             counts=[sum(totals[a.pk][s.value] for a in authorities) for s in Status],
             no_response=sum(unanswered.values()),
             assured=sum(assured.values()),

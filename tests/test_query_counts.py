@@ -65,16 +65,17 @@ PAGE_QUERIES = {
     reverse("responses:edit", args=["darlington", 51]): 6,
     # session, user, memberships with their councils, the part with its recommendation, the response
     reverse("responses:edit_part", args=["darlington", 2, "c"]): 5,
-    # session, user, recommendations with themes, councils, the page's councils' statuses and assurance
-    # (their summary rows and the matrix), every council's totals by status and assurance, the
-    # recommendations they answered, the filter form's themes, bodies and councils
-    reverse("responses:comparison"): 10,
+    # session, user, recommendations with themes, how many councils and the page of them, the page's
+    # councils' statuses and assurance (their summary rows and the matrix), every council's totals by
+    # status and assurance, the recommendations they answered, the filter form's themes, bodies and councils
+    reverse("responses:comparison"): 11,
     # session, user, the filter form's themes, bodies and councils, the chosen theme and council
-    # (checking the filters), the matching recommendations, the statuses, the two totals
-    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 11,
-    # session, user, the filter form's themes, bodies and councils, the recommendations, the councils,
-    # their statuses, the two totals (the region chooses the councils; it needs no query of its own)
-    "/dashboard/?region=north_east": 10,
+    # (checking the filters), the matching recommendations, how many councils and the page of them, the
+    # statuses, the two totals
+    "/dashboard/?theme=support-for-children&status=awaiting_national&council=darlington": 13,
+    # session, user, the filter form's themes, bodies and councils, the recommendations, how many councils
+    # and the page of them, their statuses, the two totals (the region needs no query of its own)
+    "/dashboard/?region=north_east": 11,
     # as /dashboard/, with the statuses as at 2009: the responses (their assurance then a subquery), then
     # the updates in effect then
     "/dashboard/?as_at=2009-07-01": 9,
