@@ -45,15 +45,19 @@ def assurance_values(values):
 
 class FilterSet(django_filters.FilterSet):
     """A FilterSet whose lists of councils, themes and bodies are each read once, as `choice_list`
-    on the form field: a model field's own `choices` runs a query every time it is counted or drawn."""
+    on the form field: a model field's own `choices` runs a query every time it is counted or drawn.
+    Councils, themes and bodies are named by their name (each model's __str__) and chosen by slug, so they
+    are read as (slug, name) pairs: building 600 councils' records for the choices took longer than the
+    page's queries."""
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
             for field in super().form.fields.values():
-                if hasattr(field, "choices"):
-                    # A comprehension, not list(): list() would ask the iterator its length, a COUNT query.
-                    field.choice_list = [choice for choice in field.choices]
+                if isinstance(field, forms.ModelMultipleChoiceField):
+                    field.choice_list = list(field.queryset.values_list(field.to_field_name or "pk", "name"))
+                elif hasattr(field, "choices"):
+                    field.choice_list = list(field.choices)
         return self._form
 
 

@@ -7,6 +7,7 @@ clerks, and between an edit and the issue. These tests commit for real (transact
 load the reference data themselves: the flush after a transactional test empties every table.
 """
 
+import contextlib
 import datetime
 import hashlib
 import re
@@ -23,7 +24,7 @@ from authorities import pdf
 from authorities.models import Authority, CabinetReport, Meeting, Membership
 from recommendations.models import Recommendation
 from responses.cabinet import services as cabinet
-from responses.models import LocalResponse, ProgressUpdate
+from responses.models import Assurance, LocalResponse, ProgressUpdate, Status
 from responses.services import StaleResponseError, record_progress
 
 from .conftest import load_reference_data_if_flushed, make_user
@@ -471,3 +472,76 @@ def test_two_clerks_creating_the_same_new_meeting_at_once_get_one_meeting_and_a_
         assert CabinetReport.objects.count() == reports + 1
         assert CabinetReport.objects.get(meeting=meeting).title in {post["title"] for post in posts}
     assert lost, "no round reached the database's constraint: the race was not run"
+
+
+def dashboard_totals(client):
+    """The figures of the comparison's "All N councils" row, as the page shows them: the number of councils,
+    then one a status (in Status order), no response, assured."""
+    page = client.get(reverse("responses:comparison")).content.decode()
+    row = re.search(r"<tfoot.*?</tfoot>", page, re.S).group(0)
+    councils = int(re.search(r"All (\d+) councils", row).group(1))
+    return [councils, *(int(cell) for cell in re.findall(r"numeric\">(\d+)</td>", row))]
+
+
+def recount():
+    """The same figures counted again from the responses themselves, one by one, in Python."""
+    responses = list(LocalResponse.objects.all())
+    councils, recommendations = Authority.objects.count(), Recommendation.objects.count()
+    answered = {(response.authority_id, response.recommendation_id) for response in responses}
+    return [
+        councils,
+        *(sum(response.status == status for response in responses) for status in Status),
+        councils * recommendations - len(answered),
+        sum(response.assurance == Assurance.ASSURED for response in responses),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_national_totals_equal_a_recount_after_many_saves_at_once(reference_data):
+    """The totals are counted from the responses on every request, not kept apart: after eight officers'
+    saves at the same moment (status changes, first answers to whole recommendations and to parts) the
+    dashboard's row for every council is what a recount of the responses gives."""
+    councils = list(Authority.objects.order_by("name"))
+    officers = [
+        make_user(f"officer.totals-{n}", council, Membership.Role.OFFICER)
+        for n, council in enumerate(councils * 2)
+    ]
+    recommendations = list(Recommendation.objects.prefetch_related("parts").order_by("number"))
+    viewer = Client()
+    viewer.force_login(officers[0])
+    before = dashboard_totals(viewer)
+    assert before == recount()
+
+    def saves(officer, offset):
+        council = officer.memberships.get().authority
+        for step in range(6):
+            recommendation = recommendations[(offset * 7 + step * 5) % len(recommendations)]
+            parts = list(recommendation.parts.all())
+            part = parts[step % len(parts)] if parts and step % 2 else None
+            current = LocalResponse.objects.filter(
+                authority=council, recommendation=recommendation, part=part
+            ).first()
+            # The other officer of the council may save it first: refused, nothing written.
+            with contextlib.suppress(StaleResponseError):
+                record_progress(
+                    authority=council,
+                    recommendation=recommendation,
+                    part=part,
+                    by=officer,
+                    expected_version=current.version if current else 0,
+                    text=f"Saved by {officer.username} at step {step}.",
+                    status=list(Status)[(offset + step) % len(Status)].value,
+                    rag="",
+                    lead_officer="",
+                    target_date=current.target_date if current else None,
+                    target_date_reason="",
+                    evidence="",
+                    note="Changed at once with others.",
+                )
+        return True
+
+    outcomes = race(*[partial(saves, officer, offset) for offset, officer in enumerate(officers)])
+    assert [raised for _, raised in outcomes] == [None] * len(officers)
+    after = dashboard_totals(viewer)
+    assert after == recount()
+    assert after != before  # the saves changed what the row shows
