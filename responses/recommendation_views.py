@@ -5,6 +5,8 @@ from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView
 
 from authorities.access import memberships_of
@@ -88,18 +90,27 @@ class CommitmentListView(AsAtMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        authorities = list(Authority.objects.order_by("name"))
-        slug = self.request.GET.get("council") or next(
-            (m.authority.slug for m in memberships_of(self.request.user) if m.authority), ""
-        )
-        authority = next((a for a in authorities if a.slug == slug), None)
+        # Every council for the choice, as (slug, name): 600 councils' whole records cost the page more than
+        # its counts. The chosen one is read whole; by default a member's own, with their memberships.
+        councils = list(Authority.objects.order_by("name").values_list("slug", "name"))
+        if self.request.GET.get("council"):
+            authority = Authority.objects.filter(slug=self.request.GET["council"]).first()
+        else:
+            authority = next((m.authority for m in memberships_of(self.request.user) if m.authority), None)
         progress = commitment_tracker(context["commitments"], authority, self.as_at.day)
         context["groups"] = [
             {"heading": heading, "items": list(items)}
             for heading, items in groupby(progress, key=lambda p: p.commitment.group_heading())
         ]
         context.update(
-            authorities=authorities,
+            council_options=format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (council, mark_safe(" selected") if authority and council == authority.slug else "", name)
+                    for council, name in councils
+                ),
+            ),
             authority=authority,
             unknown_council=bool(self.request.GET.get("council")) and authority is None,
             as_at=self.as_at,
