@@ -42,9 +42,10 @@ PAGE_QUERIES = {
     # session, user, recommendation with theme, parts, bodies, commitment links with commitments,
     # the page's councils and how many councils there are, their responses with parts and latest update
     reverse("recommendations:detail", args=[51]): 9,
-    # session, user, the councils' slugs and names, memberships (whose council to show: the officer's own), commitments,
-    # their links with recommendations, council count, every council's responses to the linked
-    # recommendations counted by status and the councils answering each, the chosen council's responses
+    # session, user, the councils' slugs and names, memberships (whose council to show: the officer's
+    # own), commitments, their links with recommendations, council count, every council's responses to
+    # the linked recommendations counted by status and the councils answering each, the chosen council's
+    # responses
     reverse("recommendations:commitments"): 10,
     # session, user, the councils' slugs and names, the chosen council, commitments, links, council count,
     # the two counts, the chosen council's responses
